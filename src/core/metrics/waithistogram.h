@@ -58,6 +58,10 @@ public:
     /// Same in milliseconds (fractional, never truncated).
     double quantileMs(double q) const { return quantileNs(q) / 1e6; }
 
+    /// 1-based nearest rank of quantile q among n samples: ceil(q * n) clamped
+    /// to [1, n] (q <= 0 or NaN gives 1); 0 when n == 0.
+    static std::uint64_t nearestRank(double q, std::uint64_t n) noexcept;
+
 private:
     std::vector<std::uint64_t> m_counts;
     std::uint64_t m_total = 0;
@@ -73,7 +77,7 @@ private:
 ///   recorded while it runs may or may not be (each is seen at most once per
 ///   snapshot, and by every later one).
 /// - Not copyable, not movable.
-class WaitHistogram
+class WaitHistogram final
 {
 public:
     static constexpr int kShards = 16;
@@ -89,6 +93,10 @@ public:
     /// Cumulative counts since construction (or since reset()).
     HistogramCounts snapshot() const;
     void snapshotInto(HistogramCounts &out) const;
+
+    /// Zeroes every counter. Counts recorded concurrently with reset() may
+    /// survive it or be lost; call it while nobody records.
+    void reset() noexcept;
 
     /// Index of the shard the calling thread records into.
     static int currentShard() noexcept;

@@ -34,6 +34,10 @@ MetricsSampler::MetricsSampler(Governor &governor, Options options)
     m_lastCpuCapacity = cpu.capacityTokenSeconds;
     m_lastIoHeld = io.heldTokenSeconds;
     m_lastIoCapacity = io.capacityTokenSeconds;
+    m_summaryCpuHeld = m_lastCpuHeld;
+    m_summaryCpuCapacity = m_lastCpuCapacity;
+    m_summaryIoHeld = m_lastIoHeld;
+    m_summaryIoCapacity = m_lastIoCapacity;
     m_lastBytesIn = governor.metrics().bytesIn();
     m_lastBytesOut = governor.metrics().bytesOut();
     auto &m = governor.metrics();
@@ -72,15 +76,15 @@ void MetricsSampler::stop()
     m_runCv.notify_all();
     m_thread.join();
     std::function<void(const QString &)> summary;
-    std::optional<MetricsSnapshot> last;
+    QString line;
     {
         std::lock_guard lock(m_mutex);
         summary = m_summaryCallback;
-        if (!m_ring.empty())
-            last = m_ring.back();
+        if (!m_ring.empty() && m_lastCpuCapacity > m_summaryCpuCapacity)
+            line = summaryLineLocked(m_ring.back(), m_lastCpuHeld, m_lastCpuCapacity, m_lastIoHeld, m_lastIoCapacity);
     }
-    if (summary && last)
-        summary(ConcurrencyMetrics::summaryLine(*last));
+    if (summary && !line.isEmpty())
+        summary(line);
 }
 
 bool MetricsSampler::isRunning() const
@@ -217,7 +221,7 @@ MetricsSnapshot MetricsSampler::sampleNow()
 
     QString summary;
     if (m_options.summaryEvery.count() > 0 && s.elapsedMs >= m_nextSummaryMs) {
-        summary = ConcurrencyMetrics::summaryLine(s);
+        summary = summaryLineLocked(s, cpu.heldTokenSeconds, cpu.capacityTokenSeconds, io.heldTokenSeconds, io.capacityTokenSeconds);
         while (m_nextSummaryMs <= s.elapsedMs)
             m_nextSummaryMs += m_options.summaryEvery.count();
     }
@@ -229,11 +233,29 @@ MetricsSnapshot MetricsSampler::sampleNow()
     if (sampleCallback)
         sampleCallback(s);
     if (!summary.isEmpty()) {
-        qCInfo(lcMetrics).noquote() << summary;
         if (summaryCallback)
             summaryCallback(summary);
+        else
+            qCInfo(lcMetrics).noquote() << summary;
     }
     return s;
+}
+
+QString MetricsSampler::summaryLineLocked(const MetricsSnapshot &s, double cpuHeld, double cpuCapacity, double ioHeld,
+                                          double ioCapacity)
+{
+    MetricsSnapshot period = s;
+    const double cpuCap = cpuCapacity - m_summaryCpuCapacity;
+    const double ioCap = ioCapacity - m_summaryIoCapacity;
+    if (cpuCap > 0)
+        period.cpuSaturationPercent = 100.0 * (cpuHeld - m_summaryCpuHeld) / cpuCap;
+    if (ioCap > 0)
+        period.ioSaturationPercent = 100.0 * (ioHeld - m_summaryIoHeld) / ioCap;
+    m_summaryCpuHeld = cpuHeld;
+    m_summaryCpuCapacity = cpuCapacity;
+    m_summaryIoHeld = ioHeld;
+    m_summaryIoCapacity = ioCapacity;
+    return ConcurrencyMetrics::summaryLine(period);
 }
 
 QList<MetricsSnapshot> MetricsSampler::snapshots() const

@@ -72,7 +72,9 @@ public:
     void addNote(const QString &note);
 
     void setSampleCallback(std::function<void(const MetricsSnapshot &)> callback);
-    /// Called with the summary line every summaryEvery (and by stop()).
+    /// Called with the summary line every summaryEvery (and by stop()). The
+    /// line's saturation figures are time-weighted over the period since the
+    /// previous line; memory is the utilisation at the instant.
     void setSummaryCallback(std::function<void(const QString &)> callback);
 
 private:
@@ -98,6 +100,9 @@ private:
     double m_lastCpuHeld = 0, m_lastCpuCapacity = 0, m_lastIoHeld = 0, m_lastIoCapacity = 0;
     quint64 m_lastBytesIn = 0, m_lastBytesOut = 0;
     qint64 m_nextSummaryMs = 0;
+    // Integrals at the previous summary line: the line averages over its period.
+    double m_summaryCpuHeld = 0, m_summaryCpuCapacity = 0, m_summaryIoHeld = 0, m_summaryIoCapacity = 0;
+    QString summaryLineLocked(const MetricsSnapshot &s, double cpuHeld, double cpuCapacity, double ioHeld, double ioCapacity);
     Tracked m_cpu, m_io, m_queue, m_file;
     std::deque<MetricsSnapshot> m_ring;
     QString m_pendingNote;

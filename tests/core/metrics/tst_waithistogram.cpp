@@ -19,26 +19,6 @@
 
 using namespace flowgate;
 
-#if defined(__SANITIZE_THREAD__)
-#define FLOWGATE_TSAN 1
-#elif defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define FLOWGATE_TSAN 1
-#endif
-#endif
-
-#ifdef FLOWGATE_TSAN
-// The distribution's Qt is not built with ThreadSanitizer. QtTest joins its
-// watchdog thread through Qt's own futex-based QMutex, which TSan cannot see,
-// so the watchdog's teardown in QTest::qRun() is reported as racing with the
-// watchdog thread. None of it involves code under test; silence exactly those
-// reports (this binary uses no QWaitCondition of its own).
-extern "C" const char *__tsan_default_suppressions()
-{
-    return "race:QWaitCondition::~QWaitCondition\n"
-           "race:QTest::qRun\n";
-}
-#endif
 
 namespace {
 

@@ -104,9 +104,9 @@ public:
     [[nodiscard]] bool compress(const std::uint8_t *in, std::size_t size, Bytes &out, QString *error);
 
     /// Compresses into \a capacity bytes at \a dst and sets \a written to the
-    /// frame size. A capacity of at least compressBound() always suffices;
-    /// with less, the call fails when the frame does not fit (it never
-    /// writes past \a capacity).
+    /// frame size. A capacity of at least compressBound() always suffices.
+    /// With less the call may fail even when the frame would have fitted
+    /// (lz4 always asks for its bound); it never writes past \a capacity.
     [[nodiscard]] bool compressInto(const std::uint8_t *in, std::size_t size, std::uint8_t *dst,
                                     std::size_t capacity, std::size_t *written, QString *error);
 

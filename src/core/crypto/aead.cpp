@@ -5,6 +5,7 @@
 #include "crypto/secure.h"
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -233,7 +234,7 @@ bool Aead::openTo(std::span<const std::uint8_t, kAeadNonceSize> nonce,
         int outl = 0;
         // The tag comparison happens here, in constant time (CRYPTO_memcmp).
         if (EVP_CipherFinal_ex(m_ctx, out.data() + size, &outl) != 1 || outl != 0) {
-            takeOpenSslError();
+            ERR_clear_error(); // a tag mismatch is an answer, not an error
             m_error = QStringLiteral("authentication failed: wrong key, or the data was changed");
             ok = false;
         }

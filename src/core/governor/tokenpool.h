@@ -183,7 +183,7 @@ inline void TokenPool::recordFastGrant() noexcept
 
 inline Permit TokenPool::acquire(const CancellationToken &cancel)
 {
-    if (cancel.isCancelled())
+    if (cancel.canBeCancelled() && cancel.isCancelled()) // no call for the default token
         return Permit(Permit::Status::Cancelled);
     if (tryFastAcquire()) {
         recordFastGrant();

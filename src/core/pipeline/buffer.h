@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// SPDX-FileCopyrightText: the Flowgate authors
+#pragma once
+
+#include <QtGlobal>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace flowgate {
+
+/// A chunk buffer whose bytes are never zero-filled: the pipeline always
+/// writes before it reads, and zero-filling 64 MiB per chunk would cost a full
+/// extra pass over memory. Move-only.
+class Buffer
+{
+public:
+    Buffer() = default;
+    explicit Buffer(std::size_t capacity)
+        : m_data(capacity ? new std::uint8_t[capacity] : nullptr) // default-initialised: not zeroed
+        , m_capacity(capacity)
+    {
+    }
+    Buffer(Buffer &&other) noexcept
+        : m_data(std::move(other.m_data))
+        , m_capacity(std::exchange(other.m_capacity, 0))
+        , m_size(std::exchange(other.m_size, 0))
+    {
+    }
+    Buffer &operator=(Buffer &&other) noexcept
+    {
+        m_data = std::move(other.m_data);
+        m_capacity = std::exchange(other.m_capacity, 0);
+        m_size = std::exchange(other.m_size, 0);
+        return *this;
+    }
+    Buffer(const Buffer &) = delete;
+    Buffer &operator=(const Buffer &) = delete;
+
+    std::uint8_t *data() { return m_data.get(); }
+    const std::uint8_t *data() const { return m_data.get(); }
+    std::size_t capacity() const { return m_capacity; }
+    std::size_t size() const { return m_size; }
+    void setSize(std::size_t size) { m_size = size; }
+
+private:
+    std::unique_ptr<std::uint8_t[]> m_data;
+    std::size_t m_capacity = 0;
+    std::size_t m_size = 0;
+};
+
+/// Keeps a few released buffers for reuse, so big chunks do not go back to
+/// the kernel and fault in again for every chunk. Thread-safe.
+class BufferPool final
+{
+public:
+    explicit BufferPool(std::size_t maxKept = 8) : m_maxKept(maxKept) {}
+    Q_DISABLE_COPY_MOVE(BufferPool)
+
+    Buffer take(std::size_t capacity)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            for (auto it = m_free.begin(); it != m_free.end(); ++it) {
+                if (it->capacity() >= capacity && it->capacity() <= capacity * 2) {
+                    Buffer b = std::move(*it);
+                    m_free.erase(it);
+                    b.setSize(0);
+                    return b;
+                }
+            }
+        }
+        return Buffer(capacity);
+    }
+
+    void give(Buffer &&buffer)
+    {
+        if (buffer.capacity() == 0)
+            return;
+        std::lock_guard lock(m_mutex);
+        if (m_free.size() < m_maxKept)
+            m_free.push_back(std::move(buffer));
+    }
+
+    void clear()
+    {
+        std::lock_guard lock(m_mutex);
+        m_free.clear();
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<Buffer> m_free;
+    std::size_t m_maxKept;
+};
+
+} // namespace flowgate

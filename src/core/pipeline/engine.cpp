@@ -1,0 +1,1302 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// SPDX-FileCopyrightText: the Flowgate authors
+#include "pipeline/engine.h"
+
+#include "crypto/sha256.h"
+#include "governor/backgroundpriority.h"
+#include "governor/governor.h"
+#include "pipeline/buffer.h"
+#include "pipeline/posixfile.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+
+#include <atomic>
+#include <cstring>
+
+#include <sys/stat.h>
+
+Q_LOGGING_CATEGORY(lcEngine, "flowgate.engine")
+
+namespace flowgate {
+
+namespace {
+
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Engine", text);
+}
+
+using Clock = std::chrono::steady_clock;
+
+quint64 nsSince(Clock::time_point t)
+{
+    return quint64(std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t).count());
+}
+
+/// Per worker thread: one compressor / decompressor / AEAD context, reused.
+struct ThreadContexts
+{
+    std::unique_ptr<Compressor> compressor;
+    std::unique_ptr<Decompressor> decompressors[5];
+    std::unique_ptr<Aead> aeads[3];
+    bool background = false;
+    BackgroundPriority::Saved saved;
+
+    Compressor *compressorFor(const CodecSpec &spec, QString *error)
+    {
+        if (!compressor || !(compressor->spec() == spec))
+            compressor = makeCompressor(spec, error);
+        return compressor.get();
+    }
+    Decompressor *decompressorFor(CodecId id, QString *error)
+    {
+        auto &d = decompressors[int(id) % 5];
+        if (!d)
+            d = makeDecompressor(id, error);
+        return d.get();
+    }
+    Aead *aeadFor(CipherId id)
+    {
+        auto &a = aeads[int(id) % 3];
+        if (!a)
+            a = std::make_unique<Aead>(id);
+        return a.get();
+    }
+    /// Follows the governor's background mode on this pool thread.
+    void applyBackground(bool wanted)
+    {
+        if (wanted == background)
+            return;
+        QString error;
+        if (wanted) {
+            if (BackgroundPriority::enter(&saved, &error))
+                background = true;
+            else
+                qCWarning(lcEngine) << "background mode:" << error;
+        } else {
+            if (!BackgroundPriority::restore(saved, &error))
+                qCWarning(lcEngine) << "leaving background mode:" << error;
+            background = false; // do not retry every chunk
+        }
+    }
+};
+
+ThreadContexts &contexts()
+{
+    thread_local ThreadContexts c;
+    return c;
+}
+
+/// Blocks while paused; false if cancelled meanwhile.
+class PauseGate final
+{
+public:
+    void set(bool paused)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_paused = paused;
+        }
+        m_cv.notify_all();
+    }
+    bool isPaused() const
+    {
+        std::lock_guard lock(m_mutex);
+        return m_paused;
+    }
+    bool wait(const CancellationToken &token)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_paused)
+                return !token.isCancelled();
+        }
+        // Registered before the gate's mutex is taken, and unregistered after
+        // it is released: the callback takes that mutex under the token's.
+        CancellationCallback wake(token, [this] {
+            std::lock_guard l(m_mutex);
+            m_cv.notify_all();
+        });
+        if (wake.wasCancelledAtRegistration())
+            return false;
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [&] { return !m_paused || token.isCancelled(); });
+        return !token.isCancelled();
+    }
+
+private:
+    mutable std::mutex m_mutex;
+    std::condition_variable m_cv;
+    bool m_paused = false;
+};
+
+} // namespace
+
+// --- KeyMaterial and names -----------------------------------------------------------
+
+KeyMaterial KeyMaterial::fromMasterKey(SecureBytes key, const QString &keyId)
+{
+    KeyMaterial k;
+    k.source = fgc::KeySource::Keychain;
+    k.masterKey = std::make_shared<const SecureBytes>(std::move(key));
+    k.keyId = keyId;
+    return k;
+}
+
+KeyMaterial KeyMaterial::fromPassphrase(const QString &passphrase, const ScryptParams &params)
+{
+    KeyMaterial k;
+    k.source = fgc::KeySource::Passphrase;
+    k.passphrase = passphrase;
+    k.scrypt = params;
+    (void)fillRandom(k.jobSalt);
+    return k;
+}
+
+QString jobModeName(JobMode mode)
+{
+    switch (mode) {
+    case JobMode::Pack: return QStringLiteral("pack");
+    case JobMode::Restore: return QStringLiteral("restore");
+    case JobMode::Verify: return QStringLiteral("verify");
+    }
+    return {};
+}
+
+QString fileStateName(FileState state)
+{
+    switch (state) {
+    case FileState::Queued: return QStringLiteral("queued");
+    case FileState::Running: return QStringLiteral("running");
+    case FileState::Paused: return QStringLiteral("paused");
+    case FileState::Done: return QStringLiteral("done");
+    case FileState::Failed: return QStringLiteral("failed");
+    case FileState::Cancelled: return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+QString errorKindName(ErrorKind kind)
+{
+    switch (kind) {
+    case ErrorKind::None: return QStringLiteral("none");
+    case ErrorKind::Input: return QStringLiteral("input");
+    case ErrorKind::DataIntegrity: return QStringLiteral("data-integrity");
+    case ErrorKind::Io: return QStringLiteral("io");
+    case ErrorKind::Key: return QStringLiteral("key");
+    case ErrorKind::Cancelled: return QStringLiteral("cancelled");
+    }
+    return {};
+}
+
+// --- one file --------------------------------------------------------------------------
+
+/// One file's run: its reader, its chunks in flight, its ordered writer, and
+/// the final verification and rename. Lives as long as any of its tasks.
+class FileTask final : public std::enable_shared_from_this<FileTask>
+{
+public:
+    FileTask(Engine &engine, int id, QString path, JobSettings settings, Permit slot, const CancellationToken &all)
+        : m_engine(engine)
+        , m_governor(engine.governor())
+        , m_id(id)
+        , m_path(std::move(path))
+        , m_settings(std::move(settings))
+        , m_slot(std::move(slot))
+        , m_start(Clock::now())
+        , m_linkToAll(all, [this] { m_cancel.cancel(); })
+    {
+        if (m_linkToAll.wasCancelledAtRegistration())
+            m_cancel.cancel();
+        m_report.id = id;
+        m_report.mode = m_settings.mode;
+        m_report.input = m_path;
+    }
+
+    void start()
+    {
+        auto self = shared_from_this();
+        m_outstanding.store(1);
+        m_engine.m_pool.start([self] { self->runReader(); });
+    }
+
+    void cancel() { fail(ErrorKind::Cancelled, tr("cancelled")); }
+    void setPaused(bool paused) { m_gate.set(paused); }
+    bool isPaused() const { return m_gate.isPaused(); }
+
+private:
+    struct Unit
+    {
+        quint64 index = 0;
+        bool last = false;
+        quint32 plainSize = 0;
+        Buffer input;  // pack: plain chunk; restore: stored bytes
+        Buffer output; // pack: stored bytes; restore: plain chunk
+        std::size_t outputSize = 0;
+        MemoryGuard memory;
+        Permit perFile;
+        Clock::time_point queuedAt;
+    };
+
+    // --- shared plumbing ---
+
+    bool failed() const { return m_cancel.isCancelled(); }
+
+    void fail(ErrorKind kind, const QString &message)
+    {
+        {
+            std::lock_guard lock(m_errorMutex);
+            if (m_errorKind == ErrorKind::None) {
+                m_errorKind = kind;
+                m_error = message;
+            }
+        }
+        m_cancel.cancel();
+    }
+
+    /// A permit, or false after recording why not (the file is being cancelled).
+    bool take(Permit &permit, Permit acquired)
+    {
+        if (!acquired) {
+            fail(ErrorKind::Cancelled, tr("cancelled"));
+            return false;
+        }
+        permit = std::move(acquired);
+        return true;
+    }
+
+    void release(const std::shared_ptr<Unit> &unit)
+    {
+        if (unit) {
+            BufferPool &pool = *m_engine.m_buffers;
+            pool.give(std::move(unit->input));
+            pool.give(std::move(unit->output));
+        }
+        if (m_outstanding.fetch_sub(1) == 1)
+            finish();
+    }
+
+    void spawnWorker(std::shared_ptr<Unit> unit)
+    {
+        ConcurrencyMetrics &m = m_governor.metrics();
+        m.chunkQueued();
+        m.taskSpawned();
+        m_outstanding.fetch_add(1);
+        unit->queuedAt = Clock::now();
+        auto self = shared_from_this();
+        m_engine.m_pool.start([self, unit]() mutable { self->runWorker(std::move(unit)); });
+    }
+
+    void runWorker(std::shared_ptr<Unit> unit)
+    {
+        ConcurrencyMetrics &m = m_governor.metrics();
+        m.chunkDequeued(nsSince(unit->queuedAt));
+        ThreadContexts &ctx = contexts();
+        ctx.applyBackground(m_governor.backgroundMode());
+        bool ok = false;
+        if (!failed()) {
+            Permit cpu = m_governor.acquireCpu(m_cancel.token());
+            if (cpu) {
+                m.workerStarted();
+                ok = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
+                m.workerFinished();
+            } else {
+                fail(ErrorKind::Cancelled, tr("cancelled"));
+            }
+        }
+        if (!ok) {
+            m.taskFailed();
+            release(unit);
+            return;
+        }
+        m.taskCompleted();
+        // The input is no longer needed: give its memory back before waiting to be written.
+        m_engine.m_buffers->give(std::move(unit->input));
+        submitInOrder(std::move(unit));
+    }
+
+    /// Queues a finished chunk for the ordered writer; whoever completes the
+    /// next chunk in line drains as far as possible.
+    void submitInOrder(std::shared_ptr<Unit> unit)
+    {
+        std::unique_lock lock(m_orderMutex);
+        m_ready.emplace(unit->index, std::move(unit));
+        if (m_draining)
+            return;
+        m_draining = true;
+        for (;;) {
+            auto it = m_ready.find(m_nextToWrite);
+            if (it == m_ready.end())
+                break;
+            std::shared_ptr<Unit> next = std::move(it->second);
+            m_ready.erase(it);
+            lock.unlock();
+            if (!failed())
+                writeInOrder(*next);
+            lock.lock();
+            ++m_nextToWrite;
+            const bool more = m_ready.count(m_nextToWrite) != 0;
+            if (!more)
+                m_draining = false;
+            lock.unlock();
+            // Last: this may finish the file (when it was the last piece of work).
+            release(next);
+            if (!more)
+                return;
+            lock.lock();
+        }
+        m_draining = false;
+    }
+
+    bool writeOut(const std::uint8_t *data, std::size_t size)
+    {
+        if (size == 0 || !m_out.isOpen())
+            return true;
+        Permit io;
+        if (!take(io, m_governor.acquireIo(m_cancel.token())))
+            return false;
+        QString error;
+        posix::Failure failure = posix::Failure::None;
+        if (!posix::writeFully(m_out.get(), data, size, &error, &failure)) {
+            fail(ErrorKind::Io, tr("cannot write %1: %2").arg(m_outputPath, error));
+            return false;
+        }
+        m_written += size;
+        m_governor.metrics().addBytesOut(size);
+        return true;
+    }
+
+    bool readIn(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got)
+    {
+        Permit io;
+        if (!take(io, m_governor.acquireIo(m_cancel.token())))
+            return false;
+        QString error;
+        *got = posix::readFully(m_in.get(), data, size, offset, &error);
+        if (*got < 0) {
+            fail(ErrorKind::Input, tr("cannot read %1: %2").arg(m_path, error));
+            return false;
+        }
+        m_governor.metrics().addBytesIn(quint64(*got));
+        return true;
+    }
+
+    bool hashUnderCpu(const std::uint8_t *data, std::size_t size)
+    {
+        Permit cpu;
+        if (!take(cpu, m_governor.acquireCpu(m_cancel.token())))
+            return false;
+        m_sha.update(data, size);
+        return true;
+    }
+
+    bool admit(std::shared_ptr<Unit> &unit, std::size_t memoryBytes)
+    {
+        if (!m_engine.waitWhilePaused(m_cancel.token()) || !m_gate.wait(m_cancel.token())) {
+            fail(ErrorKind::Cancelled, tr("cancelled"));
+            return false;
+        }
+        unit = std::make_shared<Unit>();
+        if (!take(unit->perFile, m_limiter->acquire(m_cancel.token())))
+            return false;
+        unit->memory = m_governor.admitMemory(qint64(memoryBytes), m_cancel.token());
+        if (!unit->memory) {
+            fail(ErrorKind::Cancelled, tr("cancelled"));
+            return false;
+        }
+        return true;
+    }
+
+    QString outputFolderFor(const QString &input) const
+    {
+        return m_settings.outputDir.isEmpty() ? QFileInfo(input).absolutePath() : m_settings.outputDir;
+    }
+
+    bool openOutput(const QString &finalPath)
+    {
+        m_outputPath = finalPath;
+        m_outputDir = QFileInfo(finalPath).absolutePath();
+        if (!m_settings.force && QFileInfo::exists(finalPath)) {
+            fail(ErrorKind::Io, tr("%1 already exists (use --force to overwrite it)").arg(finalPath));
+            return false;
+        }
+        QString error;
+        m_out = posix::createTemporary(m_outputDir, QFileInfo(finalPath).fileName(), &m_tempPath, &error);
+        if (!m_out.isOpen()) {
+            fail(ErrorKind::Io, error);
+            return false;
+        }
+        return true;
+    }
+
+    void runReader()
+    {
+        m_engine.setState(m_id, FileState::Running);
+        Q_EMIT m_engine.fileStarted(m_id);
+        ThreadContexts &ctx = contexts();
+        ctx.applyBackground(m_governor.backgroundMode());
+        m_limiter = m_governor.makeFileLimiter(m_path);
+        if (!failed()) {
+            if (m_settings.mode == JobMode::Pack)
+                readForPack();
+            else
+                readForRestore();
+        }
+        release(nullptr);
+    }
+
+    // --- pack ---
+
+    std::shared_ptr<const SecureBytes> jobKey(const fgc::Header &h, QString *error)
+    {
+        switch (h.keySource) {
+        case fgc::KeySource::None:
+            return nullptr;
+        case fgc::KeySource::Keychain: {
+            const KeyMaterial &k = m_settings.keys;
+            if (k.source != fgc::KeySource::Keychain || !k.masterKey) {
+                *error = tr("it is encrypted with the keychain's master key, but no keychain key was given; use the keychain key source");
+                return nullptr;
+            }
+            const QString wanted = toHex(h.keyId);
+            if (m_settings.mode != JobMode::Pack && wanted != k.keyId) {
+                *error = tr("it was encrypted with another master key (key id %1; the keychain holds %2); import that key first")
+                             .arg(wanted, k.keyId);
+                return nullptr;
+            }
+            return k.masterKey;
+        }
+        case fgc::KeySource::Passphrase: {
+            const KeyMaterial &k = m_settings.keys;
+            if (k.source != fgc::KeySource::Passphrase || k.passphrase.isEmpty()) {
+                *error = tr("it is protected by a passphrase; give the passphrase");
+                return nullptr;
+            }
+            return m_engine.passphraseKey(k.passphrase, h.jobSalt, h.scrypt, error);
+        }
+        }
+        return nullptr;
+    }
+
+    bool setUpCipher(const fgc::Header &h)
+    {
+        if (!h.encrypted())
+            return true;
+        QString error;
+        const auto master = jobKey(h, &error);
+        if (!master) {
+            if (!failed())
+                fail(ErrorKind::Key, error);
+            return false;
+        }
+        auto key = deriveFileKey(master->span(), h.fileSalt, &error);
+        if (!key) {
+            fail(ErrorKind::Key, tr("cannot derive the file key: %1").arg(error));
+            return false;
+        }
+        m_fileKey = std::move(*key);
+        return true;
+    }
+
+    bool prepareAead(Aead *&aead, ThreadContexts &ctx)
+    {
+        aead = ctx.aeadFor(m_header.cipher);
+        if (!aead->isValid() || !aead->setKey(m_fileKey.span())) {
+            fail(ErrorKind::Key, tr("the cipher is not available: %1").arg(aead->errorString()));
+            return false;
+        }
+        return true;
+    }
+
+    void readForPack()
+    {
+        QString error;
+        m_in = posix::openInput(m_path, &m_info, &error);
+        if (!m_in.isOpen()) {
+            fail(ErrorKind::Input, tr("%1: %2").arg(m_path, error));
+            return;
+        }
+        const QFileInfo fi(m_path);
+        fgc::Header &h = m_header;
+        h.codec = m_settings.codec.id;
+        h.level = m_settings.codec.id == CodecId::None ? 0 : m_settings.codec.level;
+        h.cipher = m_settings.compatible ? CipherId::None : m_settings.cipher;
+        h.keySource = h.cipher == CipherId::None ? fgc::KeySource::None : m_settings.keys.source;
+        if (h.cipher != CipherId::None && h.keySource == fgc::KeySource::None) {
+            fail(ErrorKind::Key, tr("encryption needs a key: choose the keychain or a passphrase, or --cipher none"));
+            return;
+        }
+        h.chunkSize = m_settings.chunkSize ? std::clamp(m_settings.chunkSize, fgc::kMinChunkSize, fgc::kMaxChunkSize)
+                                           : fgc::automaticChunkSize(m_info.size);
+        // Bounded by the memory budget: two chunks in flight per CPU token must fit.
+        const qint64 budget = m_governor.memoryHardLimit() > 0 ? m_governor.memoryHardLimit() : m_governor.memoryCapacity();
+        const qint64 perChunk = budget / std::max(2 * (m_governor.cpuTokensTotal() + 2), 1);
+        while (!m_settings.chunkSize && h.chunkSize > 64 * 1024 && qint64(h.chunkSize) * 2 > perChunk)
+            h.chunkSize /= 2;
+        h.originalSize = m_info.size;
+        h.mode = m_info.mode;
+        h.mtimeNs = m_info.mtimeNs;
+        h.name = fi.fileName();
+        if (h.encrypted()) {
+            (void)fillRandom(h.fileSalt);
+            if (h.keySource == fgc::KeySource::Passphrase) {
+                h.scrypt = m_settings.keys.scrypt;
+                h.jobSalt = m_settings.keys.jobSalt;
+            } else {
+                const QByteArray id = QByteArray::fromHex(m_settings.keys.keyId.toLatin1());
+                std::memcpy(h.keyId.data(), id.constData(), std::min<std::size_t>(h.keyId.size(), std::size_t(id.size())));
+            }
+            if (!setUpCipher(h))
+                return;
+        }
+        const QByteArray header = fgc::encodeHeader(h, &m_headerHash);
+        m_report.chunkSize = h.chunkSize;
+        m_report.originalSize = h.originalSize;
+        const QString ext = m_settings.compatible ? CodecSpec::fileExtension(h.codec) : QStringLiteral(".fgc");
+        if (m_settings.compatible && h.codec == CodecId::None) {
+            fail(ErrorKind::Input, tr("the compatible mode needs a codec (zstd, gzip, lz4 or xz)"));
+            return;
+        }
+        if (!openOutput(QDir(outputFolderFor(m_path)).filePath(fi.fileName() + ext)))
+            return;
+        if (!m_settings.compatible
+            && !writeOut(reinterpret_cast<const std::uint8_t *>(header.constData()), std::size_t(header.size())))
+            return;
+
+        const quint64 chunks = h.chunkCount();
+        m_report.chunks = chunks;
+        const std::size_t bound = compressBound(h.codec, h.chunkSize) + kAeadTagSize + 64;
+        for (quint64 i = 0; i < chunks && !failed(); ++i) {
+            const quint64 offset = i * h.chunkSize;
+            const auto size = std::size_t(std::min<quint64>(h.chunkSize, h.originalSize - offset));
+            std::shared_ptr<Unit> unit;
+            if (!admit(unit, size + bound))
+                return;
+            unit->index = i;
+            unit->last = i + 1 == chunks;
+            unit->plainSize = quint32(size);
+            unit->input = m_engine.m_buffers->take(h.chunkSize);
+            qint64 got = 0;
+            if (!readIn(unit->input.data(), size, offset, &got))
+                return;
+            if (quint64(got) != size) {
+                fail(ErrorKind::Input, tr("%1 changed while being read (it shrank to %2 bytes)").arg(m_path).arg(offset + quint64(got)));
+                return;
+            }
+            unit->input.setSize(size);
+            if (!hashUnderCpu(unit->input.data(), size))
+                return;
+            spawnWorker(std::move(unit));
+        }
+        if (failed())
+            return;
+        posix::InputInfo after;
+        QString statError;
+        if (!posix::statFd(m_in.get(), &after, &statError) || after.size != m_info.size || after.mtimeNs != m_info.mtimeNs) {
+            fail(ErrorKind::Input, tr("%1 changed while being read (size or modification time changed); nothing was written").arg(m_path));
+            return;
+        }
+        const auto digest = m_sha.finish();
+        if (!digest) {
+            fail(ErrorKind::Input, tr("SHA-256 failed"));
+            return;
+        }
+        std::memcpy(m_computedSha.data(), digest->data(), fgc::kHashSize);
+        m_report.inputSize = h.originalSize;
+    }
+
+    bool transformPack(Unit &u, ThreadContexts &ctx)
+    {
+        QString error;
+        const std::size_t bound = compressBound(m_header.codec, u.plainSize) + kAeadTagSize + 64;
+        u.output = m_engine.m_buffers->take(std::max<std::size_t>(bound, m_header.chunkSize));
+        std::size_t written = 0;
+        Compressor *c = ctx.compressorFor(m_settings.codec, &error);
+        if (!c) {
+            fail(ErrorKind::Input, tr("codec %1: %2").arg(m_settings.codec.toString(), error));
+            return false;
+        }
+        if (!c->compressInto(u.input.data(), u.plainSize, u.output.data(), u.output.capacity() - kAeadTagSize, &written, &error)) {
+            fail(ErrorKind::Input, tr("compressing %1 failed: %2").arg(m_path, error));
+            return false;
+        }
+        if (m_header.encrypted()) {
+            Aead *aead = nullptr;
+            if (!prepareAead(aead, ctx))
+                return false;
+            const auto nonce = fgc::chunkNonce(u.index);
+            const auto aad = fgc::chunkAad(m_headerHash, u.index, u.last, u.plainSize);
+            if (!aead->sealTo(nonce, aad, std::span<const std::uint8_t>(u.output.data(), written),
+                              std::span<std::uint8_t>(u.output.data(), written + kAeadTagSize))) {
+                fail(ErrorKind::Key, tr("encryption failed: %1").arg(aead->errorString()));
+                return false;
+            }
+            written += kAeadTagSize;
+        }
+        u.outputSize = written;
+        return true;
+    }
+
+    void writeInOrder(Unit &u)
+    {
+        if (m_settings.mode == JobMode::Pack) {
+            if (!m_settings.compatible) {
+                fgc::ChunkRecord r;
+                r.last = u.last;
+                r.plainSize = u.plainSize;
+                r.storedSize = quint32(u.outputSize);
+                if (!m_header.encrypted())
+                    r.crc = fgc::chunkCrc(m_headerHash, u.index, u.last, u.plainSize,
+                                          std::span<const std::uint8_t>(u.output.data(), u.outputSize));
+                std::uint8_t prefix[32];
+                fgc::encodeChunkPrefix(m_header, r, prefix);
+                if (!writeOut(prefix, fgc::chunkRecordPrefixSize(m_header)))
+                    return;
+            }
+            if (!writeOut(u.output.data(), u.outputSize))
+                return;
+        } else {
+            if (!hashUnderCpu(u.output.data(), u.plainSize))
+                return;
+            if (m_settings.mode == JobMode::Restore && !writeOut(u.output.data(), u.plainSize))
+                return;
+        }
+        m_done += u.plainSize;
+        Q_EMIT m_engine.fileProgress(m_id, m_done, m_header.originalSize);
+    }
+
+    // --- restore and verify ---
+
+    void readForRestore()
+    {
+        QString error;
+        m_in = posix::openInput(m_path, &m_info, &error);
+        if (!m_in.isOpen()) {
+            fail(ErrorKind::Input, tr("%1: %2").arg(m_path, error));
+            return;
+        }
+        // The header: at most 64 KiB (fixed fields plus a name of at most 4 KiB).
+        Buffer head(64 * 1024);
+        qint64 got = 0;
+        if (!readIn(head.data(), head.capacity(), 0, &got))
+            return;
+        std::size_t headerSize = 0;
+        const auto status = fgc::parseHeader(std::span<const std::uint8_t>(head.data(), std::size_t(got)), &m_header,
+                                             &headerSize, &m_headerHash, &error);
+        if (status != fgc::ParseStatus::Ok) {
+            fail(ErrorKind::DataIntegrity,
+                 status == fgc::ParseStatus::NeedMore ? tr("%1 is truncated: the container header is incomplete").arg(m_path)
+                                                     : tr("%1: %2").arg(m_path, error));
+            return;
+        }
+        m_report.chunkSize = m_header.chunkSize;
+        m_report.originalSize = m_header.originalSize;
+        if (!setUpCipher(m_header))
+            return;
+        if (m_settings.mode == JobMode::Restore
+            && !openOutput(QDir(outputFolderFor(m_path)).filePath(m_header.name)))
+            return;
+
+        const quint64 chunks = m_header.chunkCount();
+        m_report.chunks = chunks;
+        const std::size_t prefixSize = fgc::chunkRecordPrefixSize(m_header);
+        const std::size_t maxStored = std::size_t(fgc::maxStoredSize(m_header));
+        quint64 offset = headerSize;
+        for (quint64 i = 0; i < chunks && !failed(); ++i) {
+            const auto expectedPlain = quint32(std::min<quint64>(m_header.chunkSize, m_header.originalSize - i * m_header.chunkSize));
+            std::shared_ptr<Unit> unit;
+            if (!admit(unit, maxStored + expectedPlain))
+                return;
+            std::uint8_t prefix[32];
+            if (!readIn(prefix, prefixSize, offset, &got))
+                return;
+            fgc::ChunkRecord r;
+            if (std::size_t(got) < prefixSize) {
+                fail(ErrorKind::DataIntegrity, tr("%1 is truncated: chunk %2 of %3 is missing").arg(m_path).arg(i + 1).arg(chunks));
+                return;
+            }
+            if (prefix[0] == fgc::kTrailerTag) {
+                fail(ErrorKind::DataIntegrity, tr("%1 is truncated or damaged: it ends after %2 of %3 chunks").arg(m_path).arg(i).arg(chunks));
+                return;
+            }
+            if (fgc::parseChunkPrefix(m_header, std::span<const std::uint8_t>(prefix, prefixSize), &r, &error) != fgc::ParseStatus::Ok) {
+                fail(ErrorKind::DataIntegrity, tr("%1: chunk %2: %3").arg(m_path).arg(i + 1).arg(error));
+                return;
+            }
+            if (r.last != (i + 1 == chunks) || r.plainSize != expectedPlain) {
+                fail(ErrorKind::DataIntegrity, tr("%1: chunk %2 is out of place (chunks were removed, added or reordered)").arg(m_path).arg(i + 1));
+                return;
+            }
+            unit->index = i;
+            unit->last = r.last;
+            unit->plainSize = r.plainSize;
+            unit->input = m_engine.m_buffers->take(std::max<std::size_t>(r.storedSize, 1));
+            if (!readIn(unit->input.data(), r.storedSize, offset + prefixSize, &got))
+                return;
+            if (quint64(got) != r.storedSize) {
+                fail(ErrorKind::DataIntegrity, tr("%1 is truncated inside chunk %2 of %3").arg(m_path).arg(i + 1).arg(chunks));
+                return;
+            }
+            unit->input.setSize(r.storedSize);
+            if (!m_header.encrypted()) {
+                const quint32 crc = fgc::chunkCrc(m_headerHash, i, r.last, r.plainSize,
+                                                  std::span<const std::uint8_t>(unit->input.data(), r.storedSize));
+                if (crc != r.crc) {
+                    fail(ErrorKind::DataIntegrity, tr("%1: chunk %2 of %3 is damaged (checksum mismatch)").arg(m_path).arg(i + 1).arg(chunks));
+                    return;
+                }
+            }
+            offset += prefixSize + r.storedSize;
+            spawnWorker(std::move(unit));
+        }
+        if (failed())
+            return;
+        // The trailer, then the end of the file.
+        const std::size_t trailerSize = 1 + fgc::storedTrailerSize(m_header);
+        Buffer trailer(trailerSize + 1);
+        if (!readIn(trailer.data(), trailerSize + 1, offset, &got))
+            return;
+        if (std::size_t(got) < trailerSize || trailer.data()[0] != fgc::kTrailerTag) {
+            fail(ErrorKind::DataIntegrity, std::size_t(got) < trailerSize
+                                               ? tr("%1 is truncated: the trailer is missing").arg(m_path)
+                                               : tr("%1 is damaged: more chunks than its header announces").arg(m_path));
+            return;
+        }
+        if (std::size_t(got) > trailerSize) {
+            fail(ErrorKind::DataIntegrity, tr("%1 is damaged: unexpected data after the trailer").arg(m_path));
+            return;
+        }
+        m_trailer.assign(trailer.data() + 1, trailer.data() + trailerSize);
+        m_report.inputSize = offset + trailerSize;
+    }
+
+    bool transformRestore(Unit &u, ThreadContexts &ctx)
+    {
+        QString error;
+        std::size_t storedPayload = u.input.size();
+        if (m_header.encrypted()) {
+            Aead *aead = nullptr;
+            if (!prepareAead(aead, ctx))
+                return false;
+            const auto nonce = fgc::chunkNonce(u.index);
+            const auto aad = fgc::chunkAad(m_headerHash, u.index, u.last, u.plainSize);
+            storedPayload -= kAeadTagSize;
+            if (!aead->openTo(nonce, aad, std::span<const std::uint8_t>(u.input.data(), u.input.size()),
+                              std::span<std::uint8_t>(u.input.data(), storedPayload))) {
+                fail(ErrorKind::DataIntegrity,
+                     u.index == 0 ? tr("%1: authentication failed: wrong key or passphrase, or the container was modified").arg(m_path)
+                                  : tr("%1: chunk %2 failed authentication: the container was modified or damaged").arg(m_path).arg(u.index + 1));
+                return false;
+            }
+        }
+        u.output = m_engine.m_buffers->take(m_header.chunkSize);
+        Decompressor *d = ctx.decompressorFor(m_header.codec, &error);
+        if (!d || !d->decompressInto(u.input.data(), storedPayload, u.output.data(), u.plainSize, &error)) {
+            fail(ErrorKind::DataIntegrity, tr("%1: chunk %2 does not decompress: %3").arg(m_path).arg(u.index + 1).arg(error));
+            return false;
+        }
+        return true;
+    }
+
+    bool verifyTrailer()
+    {
+        if (m_settings.mode == JobMode::Pack)
+            return true;
+        const auto digest = m_sha.finish();
+        if (!digest) {
+            fail(ErrorKind::DataIntegrity, tr("SHA-256 failed"));
+            return false;
+        }
+        std::memcpy(m_computedSha.data(), digest->data(), fgc::kHashSize);
+        std::array<std::uint8_t, fgc::kTrailerPayloadSize> payload{};
+        if (m_header.encrypted()) {
+            Aead aead(m_header.cipher);
+            if (!aead.setKey(m_fileKey.span())
+                || !aead.openTo(fgc::trailerNonce(m_header.chunkCount()), fgc::trailerAad(m_headerHash),
+                                std::span<const std::uint8_t>(m_trailer.data(), m_trailer.size()), payload)) {
+                fail(ErrorKind::DataIntegrity, m_header.chunkCount() == 0
+                                                   ? tr("%1: authentication failed: wrong key or passphrase, or the container was modified").arg(m_path)
+                                                   : tr("%1: the trailer failed authentication: the container was modified").arg(m_path));
+                return false;
+            }
+        } else {
+            std::memcpy(payload.data(), m_trailer.data(), payload.size());
+            const auto check = fgc::trailerCheck(m_headerHash, payload);
+            if (std::memcmp(check.data(), m_trailer.data() + payload.size(), check.size()) != 0) {
+                fail(ErrorKind::DataIntegrity, tr("%1: the trailer is damaged (checksum mismatch)").arg(m_path));
+                return false;
+            }
+        }
+        const fgc::Trailer t = fgc::decodeTrailerPayload(payload);
+        if (t.chunkCount != m_header.chunkCount() || t.originalSize != m_header.originalSize) {
+            fail(ErrorKind::DataIntegrity, tr("%1: the trailer does not match the header").arg(m_path));
+            return false;
+        }
+        if (t.sha256 != m_computedSha) {
+            fail(ErrorKind::DataIntegrity, tr("%1: the restored data's SHA-256 does not match the one recorded when it was packed").arg(m_path));
+            return false;
+        }
+        return true;
+    }
+
+    bool writeTrailer()
+    {
+        if (m_settings.mode != JobMode::Pack || m_settings.compatible)
+            return true;
+        fgc::Trailer t;
+        t.chunkCount = m_header.chunkCount();
+        t.originalSize = m_header.originalSize;
+        t.sha256 = m_computedSha;
+        const auto payload = fgc::encodeTrailerPayload(t);
+        std::vector<std::uint8_t> out;
+        out.push_back(fgc::kTrailerTag);
+        if (m_header.encrypted()) {
+            Aead aead(m_header.cipher);
+            Bytes sealed;
+            if (!aead.setKey(m_fileKey.span())
+                || !aead.seal(fgc::trailerNonce(t.chunkCount), fgc::trailerAad(m_headerHash), payload, sealed)) {
+                fail(ErrorKind::Key, tr("encryption failed: %1").arg(aead.errorString()));
+                return false;
+            }
+            out.insert(out.end(), sealed.begin(), sealed.end());
+        } else {
+            out.insert(out.end(), payload.begin(), payload.end());
+            const auto check = fgc::trailerCheck(m_headerHash, payload);
+            out.insert(out.end(), check.begin(), check.end());
+        }
+        return writeOut(out.data(), out.size());
+    }
+
+    /// Runs once, on the thread that finished the last piece of work.
+    void finish()
+    {
+        bool ok = !failed() && m_nextToWrite == m_header.chunkCount();
+        if (ok && m_settings.mode == JobMode::Pack)
+            ok = writeTrailer();
+        if (ok)
+            ok = verifyTrailer();
+        QString error;
+        if (ok && m_out.isOpen()) {
+            if (m_settings.mode == JobMode::Restore && !posix::setModeAndTime(m_out.get(), m_header.mode, m_header.mtimeNs, &error))
+                qCWarning(lcEngine) << m_outputPath << error;
+            if (m_settings.mode == JobMode::Pack)
+                (void)::fchmod(m_out.get(), mode_t(m_info.mode & 0666)); // readable by whoever could read the original
+            if (!posix::syncFd(m_out.get(), &error)) {
+                fail(ErrorKind::Io, tr("cannot write %1: %2").arg(m_outputPath, error));
+                ok = false;
+            }
+        }
+        m_out = posix::Fd();
+        m_in = posix::Fd();
+        if (ok && !m_tempPath.isEmpty()) {
+            bool existed = false;
+            if (!posix::publish(m_tempPath, m_outputPath, m_settings.force, &error, &existed)) {
+                fail(ErrorKind::Io, error);
+                ok = false;
+            } else {
+                m_tempPath.clear();
+                posix::syncDirectory(m_outputDir);
+            }
+        }
+        if (!m_tempPath.isEmpty())
+            QFile::remove(m_tempPath); // never leave a partial output behind
+        m_fileKey.clear();
+
+        m_report.seconds = std::chrono::duration<double>(Clock::now() - m_start).count();
+        m_governor.metrics().recordFileLatency(nsSince(m_start));
+        if (ok) {
+            m_report.state = FileState::Done;
+            m_report.sha256 = toHex(m_computedSha);
+            if (m_settings.mode != JobMode::Verify)
+                m_report.output = m_outputPath;
+            m_report.outputSize = m_written;
+            if (m_settings.mode == JobMode::Pack)
+                m_report.ratio = m_header.originalSize ? double(m_written) / double(m_header.originalSize) : 0.0;
+            else
+                m_report.ratio = m_header.originalSize ? double(m_report.inputSize) / double(m_header.originalSize) : 0.0;
+        } else {
+            std::lock_guard lock(m_errorMutex);
+            m_report.errorKind = m_errorKind == ErrorKind::None ? ErrorKind::Cancelled : m_errorKind;
+            m_report.error = m_error.isEmpty() ? tr("cancelled") : m_error;
+            m_report.state = m_report.errorKind == ErrorKind::Cancelled ? FileState::Cancelled : FileState::Failed;
+        }
+        m_limiter.reset();
+        m_slot = Permit();
+        m_engine.taskFinished(m_id, m_report);
+    }
+
+    Engine &m_engine;
+    Governor &m_governor;
+    const int m_id;
+    const QString m_path;
+    const JobSettings m_settings;
+    Permit m_slot;
+    const Clock::time_point m_start;
+    CancellationSource m_cancel;
+    CancellationCallback m_linkToAll;
+    PauseGate m_gate;
+    std::shared_ptr<TokenPool> m_limiter;
+    std::atomic<int> m_outstanding{0};
+
+    std::mutex m_errorMutex;
+    ErrorKind m_errorKind = ErrorKind::None;
+    QString m_error;
+
+    posix::Fd m_in;
+    posix::InputInfo m_info;
+    posix::Fd m_out;
+    QString m_outputPath;
+    QString m_outputDir;
+    QString m_tempPath;
+    quint64 m_written = 0;
+    quint64 m_done = 0;
+
+    fgc::Header m_header;
+    fgc::Hash m_headerHash{};
+    SecureBytes m_fileKey;
+    Sha256 m_sha;
+    fgc::Hash m_computedSha{};
+    std::vector<std::uint8_t> m_trailer;
+
+    std::mutex m_orderMutex;
+    std::map<quint64, std::shared_ptr<Unit>> m_ready;
+    quint64 m_nextToWrite = 0;
+    bool m_draining = false;
+
+    FileReport m_report;
+};
+
+// --- the engine -----------------------------------------------------------------------
+
+struct Engine::Entry
+{
+    QString path;
+    JobSettings settings;
+    FileState state = FileState::Queued;
+    bool pausedBeforeStart = false;
+    std::shared_ptr<FileTask> task;
+    FileReport report;
+};
+
+Engine::Engine(Governor &governor, QObject *parent)
+    : QObject(parent)
+    , m_governor(governor)
+    , m_buffers(std::make_unique<BufferPool>(12))
+{
+    // Tasks block on permits, so the pool needs more threads than cores; the
+    // governor, not the pool, decides how many run at once.
+    m_pool.setMaxThreadCount(256);
+    m_pool.setExpiryTimeout(30'000);
+    m_dispatcher = std::thread([this] { dispatch(); });
+}
+
+Engine::~Engine()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stopping = true;
+        m_paused = false;
+    }
+    m_cancelAll.cancel();
+    m_cv.notify_all();
+    m_dispatcher.join();
+    m_pool.waitForDone();
+}
+
+int Engine::addFile(const QString &path, const JobSettings &settings)
+{
+    auto entry = std::make_shared<Entry>();
+    entry->path = path;
+    entry->settings = settings;
+    int id = 0;
+    {
+        std::lock_guard lock(m_mutex);
+        id = m_nextId++;
+        entry->report.id = id;
+        entry->report.input = path;
+        entry->report.mode = settings.mode;
+        m_entries.emplace(id, entry);
+        m_queue.push_back(id);
+    }
+    m_cv.notify_all();
+    return id;
+}
+
+void Engine::dispatch()
+{
+    for (;;) {
+        int id = 0;
+        std::shared_ptr<Entry> entry;
+        {
+            std::unique_lock lock(m_mutex);
+            m_cv.wait(lock, [this] { return m_stopping || (!m_paused && !m_queue.empty()); });
+            if (m_stopping)
+                return;
+            id = m_queue.front();
+            entry = m_entries[id];
+        }
+        // Wait for a file slot (first come, first served) outside the lock.
+        CancellationToken cancelToken;
+        {
+            std::lock_guard lock(m_mutex);
+            cancelToken = m_cancelAll.token();
+        }
+        Permit slot = m_governor.acquireFileSlot(cancelToken);
+        std::unique_lock lock(m_mutex);
+        if (m_stopping)
+            return;
+        if (!slot) // cancelAll() while waiting: the loop drains the cancelled queue
+            continue;
+        if (m_queue.empty() || m_queue.front() != id)
+            continue; // cancelled meanwhile; the slot goes back
+        m_queue.pop_front();
+        if (entry->state != FileState::Queued)
+            continue;
+        ++m_running;
+        entry->task = std::make_shared<FileTask>(*this, id, entry->path, entry->settings, std::move(slot), cancelToken);
+        if (entry->pausedBeforeStart)
+            entry->task->setPaused(true);
+        auto task = entry->task;
+        lock.unlock();
+        task->start();
+    }
+}
+
+void Engine::taskFinished(int id, const FileReport &report)
+{
+    bool nowIdle = false;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_entries.find(id);
+        if (it != m_entries.end()) {
+            it->second->state = report.state;
+            it->second->report = report;
+            it->second->task.reset();
+        }
+        --m_running;
+        nowIdle = m_running == 0 && m_queue.empty();
+    }
+    m_cv.notify_all();
+    Q_EMIT fileStateChanged(id, report.state);
+    Q_EMIT fileFinished(report);
+    if (nowIdle)
+        Q_EMIT idle();
+}
+
+void Engine::setState(int id, FileState state)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_entries.find(id);
+        if (it == m_entries.end())
+            return;
+        it->second->state = state;
+    }
+    Q_EMIT fileStateChanged(id, state);
+}
+
+bool Engine::globalPaused() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_paused;
+}
+
+bool Engine::waitWhilePaused(const CancellationToken &token)
+{
+    if (!globalPaused())
+        return !token.isCancelled();
+    // See PauseGate::wait for the order of registration and locking.
+    CancellationCallback wake(token, [this] {
+        std::lock_guard l(m_mutex);
+        m_cv.notify_all();
+    });
+    if (wake.wasCancelledAtRegistration())
+        return false;
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [&] { return !m_paused || token.isCancelled() || m_stopping; });
+    return !token.isCancelled();
+}
+
+void Engine::pauseAll()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_paused = true;
+    }
+    m_cv.notify_all();
+}
+
+void Engine::resumeAll()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_paused = false;
+    }
+    m_cv.notify_all();
+}
+
+bool Engine::isPaused() const
+{
+    return globalPaused();
+}
+
+void Engine::cancelAll()
+{
+    std::vector<FileReport> cancelledQueued;
+    {
+        std::lock_guard lock(m_mutex);
+        for (int id : m_queue) {
+            auto &e = m_entries[id];
+            e->state = FileState::Cancelled;
+            e->report.state = FileState::Cancelled;
+            e->report.errorKind = ErrorKind::Cancelled;
+            e->report.error = tr("cancelled before it started");
+            cancelledQueued.push_back(e->report);
+        }
+        m_queue.clear();
+        // A fresh source for files added later; running files see this one.
+    }
+    m_cancelAll.cancel();
+    {
+        std::lock_guard lock(m_mutex);
+        m_cancelAll = CancellationSource();
+    }
+    m_cv.notify_all();
+    for (const auto &r : cancelledQueued) {
+        Q_EMIT fileStateChanged(r.id, r.state);
+        Q_EMIT fileFinished(r);
+    }
+    if (!cancelledQueued.empty() && isIdle())
+        Q_EMIT idle();
+}
+
+void Engine::pause(int id)
+{
+    std::shared_ptr<FileTask> task;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_entries.find(id);
+        if (it == m_entries.end())
+            return;
+        it->second->pausedBeforeStart = true;
+        task = it->second->task;
+        if (it->second->state == FileState::Running || it->second->state == FileState::Queued)
+            it->second->state = FileState::Paused;
+    }
+    if (task)
+        task->setPaused(true);
+    Q_EMIT fileStateChanged(id, FileState::Paused);
+}
+
+void Engine::resume(int id)
+{
+    std::shared_ptr<FileTask> task;
+    FileState state = FileState::Queued;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_entries.find(id);
+        if (it == m_entries.end())
+            return;
+        it->second->pausedBeforeStart = false;
+        task = it->second->task;
+        if (it->second->state == FileState::Paused)
+            it->second->state = task ? FileState::Running : FileState::Queued;
+        state = it->second->state;
+    }
+    if (task)
+        task->setPaused(false);
+    Q_EMIT fileStateChanged(id, state);
+}
+
+void Engine::cancel(int id)
+{
+    std::shared_ptr<FileTask> task;
+    std::optional<FileReport> queuedReport;
+    {
+        std::lock_guard lock(m_mutex);
+        auto it = m_entries.find(id);
+        if (it == m_entries.end())
+            return;
+        task = it->second->task;
+        if (!task) {
+            auto q = std::find(m_queue.begin(), m_queue.end(), id);
+            if (q != m_queue.end()) {
+                m_queue.erase(q);
+                it->second->state = FileState::Cancelled;
+                it->second->report.state = FileState::Cancelled;
+                it->second->report.errorKind = ErrorKind::Cancelled;
+                it->second->report.error = tr("cancelled before it started");
+                queuedReport = it->second->report;
+            }
+        }
+    }
+    m_cv.notify_all();
+    if (task)
+        task->cancel();
+    if (queuedReport) {
+        Q_EMIT fileStateChanged(id, FileState::Cancelled);
+        Q_EMIT fileFinished(*queuedReport);
+        if (isIdle())
+            Q_EMIT idle();
+    }
+}
+
+bool Engine::isIdle() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_running == 0 && m_queue.empty();
+}
+
+bool Engine::waitForIdle(std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(m_mutex);
+    return m_cv.wait_for(lock, timeout, [this] { return m_running == 0 && m_queue.empty(); });
+}
+
+QList<FileReport> Engine::reports() const
+{
+    std::lock_guard lock(m_mutex);
+    QList<FileReport> out;
+    for (const auto &[id, e] : m_entries)
+        out.append(e->report);
+    return out;
+}
+
+FileReport Engine::report(int id) const
+{
+    std::lock_guard lock(m_mutex);
+    auto it = m_entries.find(id);
+    return it == m_entries.end() ? FileReport() : it->second->report;
+}
+
+std::shared_ptr<const SecureBytes> Engine::passphraseKey(const QString &passphrase,
+                                                         const std::array<std::uint8_t, kJobSaltSize> &salt,
+                                                         const ScryptParams &params, QString *error)
+{
+    QByteArray cacheKey(reinterpret_cast<const char *>(salt.data()), int(salt.size()));
+    cacheKey += char(params.log2N);
+    cacheKey += QByteArray::number(params.r) + ':' + QByteArray::number(params.p) + ':';
+    {
+        Sha256 h; // the passphrase itself is not kept in the map key
+        h.update(passphrase.toUtf8());
+        const auto d = h.finish();
+        if (d)
+            cacheKey.append(reinterpret_cast<const char *>(d->data()), int(d->size()));
+    }
+    std::lock_guard lock(m_keyMutex); // one derivation at a time; the others reuse it
+    auto it = m_passphraseKeys.find(cacheKey);
+    if (it != m_passphraseKeys.end())
+        return it->second;
+    MemoryGuard scryptMemory(m_governor, qint64(params.memoryBytes()));
+    auto key = derivePassphraseKey(passphrase, salt, params, error);
+    if (!key)
+        return nullptr;
+    auto shared = std::make_shared<const SecureBytes>(std::move(*key));
+    m_passphraseKeys.emplace(cacheKey, shared);
+    return shared;
+}
+
+} // namespace flowgate

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// SPDX-FileCopyrightText: the Flowgate authors
+#include "pipeline/posixfile.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace flowgate::posix {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("Files", text);
+}
+
+qint64 toNs(const struct timespec &ts)
+{
+    return qint64(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+void fill(const struct stat &st, InputInfo *info)
+{
+    info->size = quint64(st.st_size);
+    info->mtimeNs = toNs(st.st_mtim);
+    info->ctimeNs = toNs(st.st_ctim);
+    info->mode = quint32(st.st_mode & 07777);
+}
+} // namespace
+
+QString errnoText(int err)
+{
+    return QString::fromLocal8Bit(std::strerror(err));
+}
+
+Fd &Fd::operator=(Fd &&o) noexcept
+{
+    if (this != &o) {
+        if (m_fd >= 0)
+            ::close(m_fd);
+        m_fd = o.release();
+    }
+    return *this;
+}
+
+Fd::~Fd()
+{
+    if (m_fd >= 0)
+        ::close(m_fd);
+}
+
+Fd openInput(const QString &path, InputInfo *info, QString *error)
+{
+    const QByteArray native = QFile::encodeName(path);
+    struct stat st {};
+    if (::stat(native.constData(), &st) != 0) {
+        *error = tr("cannot read it: %1").arg(errnoText(errno));
+        return Fd();
+    }
+    if (S_ISDIR(st.st_mode)) {
+        *error = tr("it is a folder, not a file");
+        return Fd();
+    }
+    if (S_ISFIFO(st.st_mode)) {
+        *error = tr("it is a named pipe (FIFO), not a regular file");
+        return Fd();
+    }
+    if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        *error = tr("it is a device, not a regular file");
+        return Fd();
+    }
+    if (S_ISSOCK(st.st_mode)) {
+        *error = tr("it is a socket, not a regular file");
+        return Fd();
+    }
+    if (!S_ISREG(st.st_mode)) {
+        *error = tr("it is not a regular file");
+        return Fd();
+    }
+    // O_NONBLOCK: if the path was swapped for a FIFO since stat(), open() still returns at once.
+    const int fd = ::open(native.constData(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        *error = tr("cannot open it: %1").arg(errnoText(errno));
+        return Fd();
+    }
+    Fd file(fd);
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        *error = tr("it is not a regular file");
+        return Fd();
+    }
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        (void)::fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    fill(st, info);
+    return file;
+}
+
+bool statFd(int fd, InputInfo *info, QString *error)
+{
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) {
+        *error = errnoText(errno);
+        return false;
+    }
+    fill(st, info);
+    return true;
+}
+
+qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, QString *error)
+{
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::pread(fd, data + done, size - done, off_t(offset + done));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            *error = tr("read error at byte %1: %2").arg(offset + done).arg(errnoText(errno));
+            return -1;
+        }
+        if (n == 0)
+            break; // end of file
+        done += std::size_t(n);
+    }
+    return qint64(done);
+}
+
+Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPath, QString *error)
+{
+    for (int attempt = 0; attempt < 16; ++attempt) {
+        const QString name = QStringLiteral(".%1.%2.part")
+                                 .arg(finalName)
+                                 .arg(QRandomGenerator::system()->generate64(), 16, 16, QLatin1Char('0'));
+        const QString path = QDir(dir).filePath(name);
+        const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            *tempPath = path;
+            return Fd(fd);
+        }
+        if (errno != EEXIST) {
+            *error = tr("cannot create a file in %1: %2").arg(dir, errnoText(errno));
+            return Fd();
+        }
+    }
+    *error = tr("cannot create a temporary file in %1").arg(dir);
+    return Fd();
+}
+
+bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *error, Failure *failure)
+{
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::write(fd, data + done, size - done);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            const int err = errno;
+            *failure = (err == ENOSPC || err == EDQUOT) ? Failure::NoSpace : Failure::Output;
+            *error = err == ENOSPC ? tr("the disk is full (%1)").arg(errnoText(err))
+                                   : tr("write error: %1").arg(errnoText(err));
+            return false;
+        }
+        done += std::size_t(n);
+    }
+    return true;
+}
+
+bool syncFd(int fd, QString *error)
+{
+    if (::fsync(fd) != 0) {
+        *error = tr("could not flush to disk: %1").arg(errnoText(errno));
+        return false;
+    }
+    return true;
+}
+
+bool publish(const QString &tempPath, const QString &finalPath, bool overwrite, QString *error, bool *existed)
+{
+    *existed = false;
+    const QByteArray from = QFile::encodeName(tempPath);
+    const QByteArray to = QFile::encodeName(finalPath);
+    if (overwrite) {
+        if (::rename(from.constData(), to.constData()) != 0) {
+            *error = tr("cannot move the finished file into place: %1").arg(errnoText(errno));
+            return false;
+        }
+        return true;
+    }
+    if (::renameat2(AT_FDCWD, from.constData(), AT_FDCWD, to.constData(), RENAME_NOREPLACE) == 0)
+        return true;
+    if (errno == EEXIST) {
+        *existed = true;
+        *error = tr("%1 already exists (use --force to overwrite it)").arg(finalPath);
+        return false;
+    }
+    if (errno == EINVAL || errno == ENOSYS) {
+        // File systems without RENAME_NOREPLACE: link() also refuses to replace.
+        if (::link(from.constData(), to.constData()) == 0) {
+            ::unlink(from.constData());
+            return true;
+        }
+        if (errno == EEXIST) {
+            *existed = true;
+            *error = tr("%1 already exists (use --force to overwrite it)").arg(finalPath);
+            return false;
+        }
+    }
+    *error = tr("cannot move the finished file into place: %1").arg(errnoText(errno));
+    return false;
+}
+
+void syncDirectory(const QString &dir)
+{
+    const int fd = ::open(QFile::encodeName(dir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        (void)::fsync(fd);
+        ::close(fd);
+    }
+}
+
+bool setModeAndTime(int fd, quint32 mode, qint64 mtimeNs, QString *error)
+{
+    if (::fchmod(fd, mode_t(mode & 07777)) != 0) {
+        *error = tr("cannot set the file mode: %1").arg(errnoText(errno));
+        return false;
+    }
+    struct timespec times[2];
+    times[0].tv_sec = 0;
+    times[0].tv_nsec = UTIME_OMIT;
+    times[1].tv_sec = time_t(mtimeNs / 1'000'000'000);
+    times[1].tv_nsec = long(mtimeNs % 1'000'000'000);
+    if (times[1].tv_nsec < 0) {
+        times[1].tv_nsec += 1'000'000'000;
+        times[1].tv_sec -= 1;
+    }
+    if (::futimens(fd, times) != 0) {
+        *error = tr("cannot set the modification time: %1").arg(errnoText(errno));
+        return false;
+    }
+    return true;
+}
+
+} // namespace flowgate::posix

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: BSD-3-Clause
+// SPDX-FileCopyrightText: the Flowgate authors
+#pragma once
+
+#include <QString>
+#include <QtGlobal>
+
+#include <cstdint>
+
+namespace flowgate::posix {
+
+/// What a failure was about, so callers can tell input, output and space
+/// problems apart (and map them to exit codes).
+enum class Failure { None, Input, Output, NoSpace };
+
+/// An open file descriptor, closed on destruction. Move-only.
+class Fd
+{
+public:
+    Fd() = default;
+    explicit Fd(int fd) : m_fd(fd) {}
+    Fd(Fd &&o) noexcept : m_fd(o.release()) {}
+    Fd &operator=(Fd &&o) noexcept;
+    ~Fd();
+    Fd(const Fd &) = delete;
+    Fd &operator=(const Fd &) = delete;
+    int get() const { return m_fd; }
+    bool isOpen() const { return m_fd >= 0; }
+    int release()
+    {
+        const int fd = m_fd;
+        m_fd = -1;
+        return fd;
+    }
+
+private:
+    int m_fd = -1;
+};
+
+struct InputInfo
+{
+    quint64 size = 0;
+    qint64 mtimeNs = 0;
+    quint32 mode = 0;
+    qint64 ctimeNs = 0;
+};
+
+/// Opens a regular file for reading without ever blocking on a FIFO or a
+/// device: directories, FIFOs, sockets and devices are refused with a clear
+/// reason. Never modifies the file.
+[[nodiscard]] Fd openInput(const QString &path, InputInfo *info, QString *error);
+/// fstat() again: size, mtime, mode.
+[[nodiscard]] bool statFd(int fd, InputInfo *info, QString *error);
+
+/// Reads exactly size bytes at offset (a short read is not end of file: it
+/// retries until all bytes arrive or read returns 0). Returns the bytes read;
+/// less than size only at end of file. -1 on error (errno text in *error).
+qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, QString *error);
+
+/// Creates a hidden temporary file beside the final output
+/// (".<final name>.<random>.part", mode 0600) in dir.
+[[nodiscard]] Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPath, QString *error);
+/// Writes all bytes (retrying short writes). On ENOSPC *failure is NoSpace.
+[[nodiscard]] bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *error, Failure *failure);
+/// fsync, with the errno text on failure.
+[[nodiscard]] bool syncFd(int fd, QString *error);
+/// Renames temp to final. Without overwrite, fails (EEXIST) if final exists,
+/// atomically (renameat2 RENAME_NOREPLACE, or link+unlink where unsupported).
+[[nodiscard]] bool publish(const QString &tempPath, const QString &finalPath, bool overwrite, QString *error,
+                           bool *existed);
+/// fsync of a directory, so a rename survives a crash.
+void syncDirectory(const QString &dir);
+/// Sets permission bits and modification time of an open file.
+[[nodiscard]] bool setModeAndTime(int fd, quint32 mode, qint64 mtimeNs, QString *error);
+
+QString errnoText(int err);
+
+} // namespace flowgate::posix

@@ -31,8 +31,8 @@ void setError(QString *error, const QString &message)
 QString levelRange(CodecId id)
 {
     QString text = CodecSpec::name(id) + QStringLiteral(" levels are ") + QString::number(CodecSpec::minLevel(id))
-                   + QStringLiteral(" to ") + QString::number(CodecSpec::maxLevel(id)) + QStringLiteral(" (default ")
-                   + QString::number(CodecSpec::defaultLevel(id));
+        + QStringLiteral(" to ") + QString::number(CodecSpec::maxLevel(id)) + QStringLiteral(" (default ")
+        + QString::number(CodecSpec::defaultLevel(id));
     if (id == CodecId::Lz4)
         text += QStringLiteral(", the fast mode; 3 to 12 compress harder");
     return text + QLatin1Char(')');
@@ -59,8 +59,8 @@ bool isAsciiInteger(const QString &text)
 QString tooLarge(CodecId id, std::size_t size)
 {
     return CodecSpec::name(id) + QStringLiteral(": a chunk of ") + QString::number(quint64(size))
-           + QStringLiteral(" bytes is larger than the limit of ") + QString::number(quint64(kMaxChunkSize))
-           + QStringLiteral(" bytes");
+        + QStringLiteral(" bytes is larger than the limit of ") + QString::number(quint64(kMaxChunkSize))
+        + QStringLiteral(" bytes");
 }
 
 QString nullBuffer(CodecId id)
@@ -73,8 +73,7 @@ QString nullBuffer(CodecId id)
 // arithmetic on it.
 const std::uint8_t kNoInput = 0;
 
-template<class Base, class T>
-std::unique_ptr<Base> initialised(std::unique_ptr<T> codec, QString *error)
+template<class Base, class T> std::unique_ptr<Base> initialised(std::unique_ptr<T> codec, QString *error)
 {
     if (!codec->init(error))
         return nullptr;
@@ -129,15 +128,15 @@ std::optional<CodecSpec> CodecSpec::parse(const QString &text, QString *error)
         return std::nullopt;
     }
     if (!isAsciiInteger(levelPart)) {
-        setError(error, QStringLiteral("level \"") + levelPart + QStringLiteral("\" is not a whole number: ")
-                            + levelRange(*id));
+        setError(error,
+            QStringLiteral("level \"") + levelPart + QStringLiteral("\" is not a whole number: ") + levelRange(*id));
         return std::nullopt;
     }
     bool ok = false;
     const qlonglong level = levelPart.toLongLong(&ok);
     if (!ok || level < minLevel(*id) || level > maxLevel(*id)) {
-        setError(error, name(*id) + QStringLiteral(" level ") + levelPart + QStringLiteral(" is out of range: ")
-                            + levelRange(*id));
+        setError(error,
+            name(*id) + QStringLiteral(" level ") + levelPart + QStringLiteral(" is out of range: ") + levelRange(*id));
         return std::nullopt;
     }
     return CodecSpec{*id, int(level)};
@@ -262,8 +261,9 @@ std::unique_ptr<Compressor> makeCompressor(const CodecSpec &spec, QString *error
 {
     if (!spec.isValid()) {
         if (isKnown(spec.id))
-            setError(error, QStringLiteral("invalid codec level ") + QString::number(spec.level) + QStringLiteral(": ")
-                                + levelRange(spec.id));
+            setError(error,
+                QStringLiteral("invalid codec level ") + QString::number(spec.level) + QStringLiteral(": ")
+                    + levelRange(spec.id));
         else
             setError(error, QStringLiteral("unknown codec id ") + QString::number(int(spec.id)));
         return nullptr;
@@ -325,7 +325,7 @@ bool Compressor::compress(const std::uint8_t *in, std::size_t size, Bytes &out, 
 }
 
 bool Compressor::compressInto(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                              std::size_t *written, QString *error)
+    std::size_t *written, QString *error)
 {
     if (size > kMaxChunkSize) {
         setError(error, tooLarge(spec().id, size));
@@ -350,8 +350,8 @@ bool Compressor::compressInto(const std::uint8_t *in, std::size_t size, std::uin
 
 Decompressor::~Decompressor() = default;
 
-bool Decompressor::decompress(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, Bytes &out,
-                              QString *error)
+bool Decompressor::decompress(
+    const std::uint8_t *in, std::size_t size, std::size_t expectedSize, Bytes &out, QString *error)
 {
     if (expectedSize > kMaxChunkSize) {
         out.clear();
@@ -383,8 +383,8 @@ bool Decompressor::decompress(const std::uint8_t *in, std::size_t size, std::siz
     return true;
 }
 
-bool Decompressor::decompressInto(const std::uint8_t *in, std::size_t size, std::uint8_t *dst,
-                                  std::size_t expectedSize, QString *error)
+bool Decompressor::decompressInto(
+    const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString *error)
 {
     if (expectedSize > kMaxChunkSize) {
         setError(error, tooLarge(id(), expectedSize));
@@ -398,7 +398,8 @@ bool Decompressor::decompressInto(const std::uint8_t *in, std::size_t size, std:
         in = &kNoInput;
     std::uint8_t noOutput = 0;
     QString message;
-    if (!checkFrame(in, size, expectedSize, message) || !decode(in, size, dst ? dst : &noOutput, expectedSize, message)) {
+    if (!checkFrame(in, size, expectedSize, message)
+        || !decode(in, size, dst ? dst : &noOutput, expectedSize, message)) {
         setError(error, message);
         return false;
     }

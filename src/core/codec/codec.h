@@ -84,8 +84,10 @@ inline constexpr std::size_t kMaxChunkSize = std::size_t(1) << 30;
 /// gives the same bytes whatever the compressor did before.
 ///
 /// Not thread-safe: one compressor per worker thread, reused for every chunk.
-/// It keeps the library's context (and its memory) between chunks, so in
-/// the steady state compressing allocates nothing.
+/// It keeps the library's context (and its memory) between chunks: with
+/// chunks of one size, zstd, gzip and lz4 allocate nothing per chunk; xz
+/// makes a few small allocations and re-allocates its dictionary when the
+/// chunk size (rounded up to a power of two) changes.
 class Compressor
 {
     Q_DISABLE_COPY_MOVE(Compressor)
@@ -107,16 +109,17 @@ public:
     /// frame size. A capacity of at least compressBound() always suffices.
     /// With less the call may fail even when the frame would have fitted
     /// (lz4 always asks for its bound); it never writes past \a capacity.
-    [[nodiscard]] bool compressInto(const std::uint8_t *in, std::size_t size, std::uint8_t *dst,
-                                    std::size_t capacity, std::size_t *written, QString *error);
+    [[nodiscard]] bool compressInto(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
+        std::size_t *written, QString *error);
 
 protected:
     Compressor() = default;
 
     /// One frame from \a size (<= kMaxChunkSize) bytes at \a in into \a dst.
     /// \a in and \a dst are never null. Sets \a written on success.
-    [[nodiscard]] virtual bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst,
-                                      std::size_t capacity, std::size_t &written, QString &error) = 0;
+    [[nodiscard]] virtual bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
+        std::size_t &written, QString &error)
+        = 0;
 };
 
 /// Decompresses frames made by a Compressor of the same codec, one frame per
@@ -150,25 +153,27 @@ public:
     /// Decompresses the frame of \a size bytes at \a in into \a out, which
     /// is resized to \a expectedSize (it keeps its capacity: reuse it). On
     /// failure \a out is empty and \a error (may be null) says why.
-    [[nodiscard]] bool decompress(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, Bytes &out,
-                                  QString *error);
+    [[nodiscard]] bool decompress(
+        const std::uint8_t *in, std::size_t size, std::size_t expectedSize, Bytes &out, QString *error);
 
     /// Decompresses into \a dst, which has room for \a expectedSize bytes.
     /// On failure the content of \a dst is unspecified.
-    [[nodiscard]] bool decompressInto(const std::uint8_t *in, std::size_t size, std::uint8_t *dst,
-                                      std::size_t expectedSize, QString *error);
+    [[nodiscard]] bool decompressInto(
+        const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString *error);
 
 protected:
     Decompressor() = default;
 
     /// Cheap checks of the frame's structure and recorded plain size, made
     /// before any output is allocated. \a in is never null.
-    [[nodiscard]] virtual bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize,
-                                          QString &error) = 0;
+    [[nodiscard]] virtual bool checkFrame(
+        const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error)
+        = 0;
     /// Decodes the frame (checkFrame() passed) into exactly \a expectedSize
     /// bytes at \a dst. \a in and \a dst are never null.
-    [[nodiscard]] virtual bool decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst,
-                                      std::size_t expectedSize, QString &error) = 0;
+    [[nodiscard]] virtual bool decode(
+        const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error)
+        = 0;
 };
 
 /// A compressor for \a spec, or null (and \a error set, may be null) when

@@ -3,10 +3,10 @@
 #include "codec/gzipcodec.h"
 
 #define ZLIB_CONST
-#include <zlib.h>
-
 #include <algorithm>
 #include <limits>
+
+#include <zlib.h>
 
 namespace flowgate {
 
@@ -30,8 +30,7 @@ QString zlibError(const z_stream &stream, int rc)
 
 GzipCompressor::GzipCompressor(int level)
     : m_level(level)
-{
-}
+{ }
 
 GzipCompressor::~GzipCompressor()
 {
@@ -66,7 +65,7 @@ std::size_t GzipCompressor::bound(std::size_t size)
 }
 
 bool GzipCompressor::encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                            std::size_t &written, QString &error)
+    std::size_t &written, QString &error)
 {
     z_stream &s = *m_stream;
     int rc = deflateReset(&s);
@@ -128,8 +127,8 @@ bool GzipDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std:
 {
     if (size < kMinMemberSize || in[0] != 0x1f || in[1] != 0x8b || in[2] != Z_DEFLATED) {
         error = size < kMinMemberSize && size >= 2 && in[0] == 0x1f && in[1] == 0x8b
-                    ? QStringLiteral("gzip: truncated member")
-                    : QStringLiteral("gzip: not a gzip member (bad magic number)");
+            ? QStringLiteral("gzip: truncated member")
+            : QStringLiteral("gzip: not a gzip member (bad magic number)");
         return false;
     }
     if (size > kMaxAvail) {
@@ -138,8 +137,8 @@ bool GzipDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std:
     }
     // ISIZE: the last four bytes, little-endian, the plain size modulo 2^32.
     const std::uint8_t *t = in + size - 4;
-    const std::uint32_t isize = std::uint32_t(t[0]) | std::uint32_t(t[1]) << 8 | std::uint32_t(t[2]) << 16
-                                | std::uint32_t(t[3]) << 24;
+    const std::uint32_t isize
+        = std::uint32_t(t[0]) | std::uint32_t(t[1]) << 8 | std::uint32_t(t[2]) << 16 | std::uint32_t(t[3]) << 24;
     if (isize != std::uint32_t(expectedSize)) {
         error = QStringLiteral("gzip: the member records %1 bytes, expected %2 (or it is truncated)")
                     .arg(isize)
@@ -149,8 +148,8 @@ bool GzipDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std:
     return true;
 }
 
-bool GzipDecompressor::decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize,
-                              QString &error)
+bool GzipDecompressor::decode(
+    const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error)
 {
     z_stream &s = *m_stream;
     int rc = inflateReset(&s);

@@ -24,8 +24,8 @@ public:
     static std::size_t bound(std::size_t size);
 
 protected:
-    bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                std::size_t &written, QString &error) override;
+    bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity, std::size_t &written,
+        QString &error) override;
 
 private:
     int m_level;
@@ -46,8 +46,8 @@ public:
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;
-    bool decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize,
-                QString &error) override;
+    bool decode(
+        const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error) override;
 
 private:
     std::unique_ptr<z_stream_s> m_stream; // initialised when non-null

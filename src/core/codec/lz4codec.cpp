@@ -35,8 +35,7 @@ LZ4F_preferences_t framePreferences(int level, std::size_t size)
 
 Lz4Compressor::Lz4Compressor(int level)
     : m_level(level)
-{
-}
+{ }
 
 Lz4Compressor::~Lz4Compressor()
 {
@@ -71,7 +70,7 @@ std::size_t Lz4Compressor::bound(std::size_t size)
 }
 
 bool Lz4Compressor::encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                           std::size_t &written, QString &error)
+    std::size_t &written, QString &error)
 {
     const LZ4F_preferences_t prefs = framePreferences(m_level, size);
     if (m_level < kFirstHcLevel) {
@@ -167,8 +166,8 @@ bool Lz4Decompressor::checkFrame(const std::uint8_t *in, std::size_t size, std::
     return true;
 }
 
-bool Lz4Decompressor::decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize,
-                             QString &error)
+bool Lz4Decompressor::decode(
+    const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error)
 {
     LZ4F_resetDecompressionContext(m_dctx);
     // dst holds the whole chunk: linked blocks find their history there.
@@ -195,8 +194,8 @@ bool Lz4Decompressor::decode(const std::uint8_t *in, std::size_t size, std::uint
             if (inPos == size)
                 error = QStringLiteral("lz4: truncated frame");
             else
-                error = QStringLiteral("lz4: the frame holds more than the expected %1 bytes")
-                            .arg(quint64(expectedSize));
+                error
+                    = QStringLiteral("lz4: the frame holds more than the expected %1 bytes").arg(quint64(expectedSize));
             return false;
         }
     }
@@ -205,7 +204,9 @@ bool Lz4Decompressor::decode(const std::uint8_t *in, std::size_t size, std::uint
         return false;
     }
     if (outPos != expectedSize) {
-        error = QStringLiteral("lz4: the frame gave %1 bytes, expected %2").arg(quint64(outPos)).arg(quint64(expectedSize));
+        error = QStringLiteral("lz4: the frame gave %1 bytes, expected %2")
+                    .arg(quint64(outPos))
+                    .arg(quint64(expectedSize));
         return false;
     }
     return true;

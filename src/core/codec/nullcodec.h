@@ -19,8 +19,8 @@ public:
     static std::size_t bound(std::size_t size) { return size; }
 
 protected:
-    bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                std::size_t &written, QString &error) override;
+    bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity, std::size_t &written,
+        QString &error) override;
 };
 
 /// none: the frame must be exactly the expected size; it is copied.
@@ -35,8 +35,8 @@ public:
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;
-    bool decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize,
-                QString &error) override;
+    bool decode(
+        const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error) override;
 };
 
 } // namespace flowgate

@@ -2,9 +2,9 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #include "codec/xzcodec.h"
 
-#include <lzma.h>
-
 #include <algorithm>
+
+#include <lzma.h>
 
 namespace flowgate {
 
@@ -63,8 +63,7 @@ struct XzDecompressor::Stream
 
 XzCompressor::XzCompressor(int level)
     : m_level(level)
-{
-}
+{ }
 
 XzCompressor::~XzCompressor()
 {
@@ -105,7 +104,7 @@ std::size_t XzCompressor::dictionarySize(int level, std::size_t size)
 }
 
 bool XzCompressor::encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                          std::size_t &written, QString &error)
+    std::size_t &written, QString &error)
 {
     lzma_options_lzma options{};
     lzma_lzma_preset(&options, std::uint32_t(m_level)); // checked in init()
@@ -218,8 +217,8 @@ bool XzDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std::s
     return true;
 }
 
-bool XzDecompressor::decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize,
-                            QString &error)
+bool XzDecompressor::decode(
+    const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error)
 {
     lzma_stream &s = m_stream->strm;
     // One stream only (no LZMA_CONCATENATED): bytes after it are an error.
@@ -242,8 +241,8 @@ bool XzDecompressor::decode(const std::uint8_t *in, std::size_t size, std::uint8
             continue;
         if (rc == LZMA_OK || rc == LZMA_BUF_ERROR) {
             if (s.avail_out == 0 && s.avail_in != 0)
-                error = QStringLiteral("xz: the stream holds more than the expected %1 bytes")
-                            .arg(quint64(expectedSize));
+                error
+                    = QStringLiteral("xz: the stream holds more than the expected %1 bytes").arg(quint64(expectedSize));
             else
                 error = QStringLiteral("xz: truncated stream");
             return false;

@@ -29,8 +29,8 @@ public:
     static std::size_t dictionarySize(int level, std::size_t size);
 
 protected:
-    bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                std::size_t &written, QString &error) override;
+    bool encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity, std::size_t &written,
+        QString &error) override;
 
 private:
     struct Stream;
@@ -56,8 +56,8 @@ public:
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;
-    bool decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize,
-                QString &error) override;
+    bool decode(
+        const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error) override;
 
 private:
     struct Stream;

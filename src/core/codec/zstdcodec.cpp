@@ -2,9 +2,9 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #include "codec/zstdcodec.h"
 
-#include <zstd.h>
-
 #include <utility>
+
+#include <zstd.h>
 
 namespace flowgate {
 
@@ -19,8 +19,7 @@ QString zstdError(std::size_t code)
 
 ZstdCompressor::ZstdCompressor(int level)
     : m_level(level)
-{
-}
+{ }
 
 ZstdCompressor::~ZstdCompressor()
 {
@@ -63,7 +62,7 @@ std::size_t ZstdCompressor::bound(std::size_t size)
 }
 
 bool ZstdCompressor::encode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t capacity,
-                            std::size_t &written, QString &error)
+    std::size_t &written, QString &error)
 {
     // ZSTD_compress2 resets the session, pledges `size` as the content size
     // and ends the frame; with capacity >= ZSTD_compressBound it writes
@@ -95,8 +94,7 @@ bool ZstdDecompressor::init(QString *error)
     return true;
 }
 
-bool ZstdDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize,
-                                  QString &error)
+bool ZstdDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error)
 {
     // The magic number is stored little-endian.
     const auto readLe32 = [](const std::uint8_t *p) {
@@ -116,9 +114,8 @@ bool ZstdDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std:
         return false;
     }
     if (contentSize != expectedSize) {
-        error = QStringLiteral("zstd: the frame holds %1 bytes, expected %2")
-                    .arg(contentSize)
-                    .arg(quint64(expectedSize));
+        error
+            = QStringLiteral("zstd: the frame holds %1 bytes, expected %2").arg(contentSize).arg(quint64(expectedSize));
         return false;
     }
     // Walks the block headers only: catches truncation and trailing bytes.
@@ -134,8 +131,8 @@ bool ZstdDecompressor::checkFrame(const std::uint8_t *in, std::size_t size, std:
     return true;
 }
 
-bool ZstdDecompressor::decode(const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize,
-                              QString &error)
+bool ZstdDecompressor::decode(
+    const std::uint8_t *in, std::size_t size, std::uint8_t *dst, std::size_t expectedSize, QString &error)
 {
     // Exactly one frame (checkFrame); a capacity of expectedSize stops any
     // output beyond it with dstSize_tooSmall.
@@ -145,7 +142,8 @@ bool ZstdDecompressor::decode(const std::uint8_t *in, std::size_t size, std::uin
         return false;
     }
     if (rc != expectedSize) {
-        error = QStringLiteral("zstd: the frame gave %1 bytes, expected %2").arg(quint64(rc)).arg(quint64(expectedSize));
+        error
+            = QStringLiteral("zstd: the frame gave %1 bytes, expected %2").arg(quint64(rc)).arg(quint64(expectedSize));
         return false;
     }
     return true;

@@ -4,13 +4,13 @@
 
 #include "crypto/secure.h"
 
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
 
 namespace flowgate {
 
@@ -92,8 +92,7 @@ Aead::Aead(CipherId cipher)
     }
     m_evpCipher = EVP_CIPHER_fetch(nullptr, name, nullptr);
     if (!m_evpCipher) {
-        m_error = QStringLiteral("OpenSSL does not provide %1: %2")
-                      .arg(QLatin1String(name), takeOpenSslError());
+        m_error = QStringLiteral("OpenSSL does not provide %1: %2").arg(QLatin1String(name), takeOpenSslError());
         return;
     }
     m_ctx = EVP_CIPHER_CTX_new();
@@ -133,8 +132,7 @@ bool Aead::setKey(std::span<const std::uint8_t> key)
     return true;
 }
 
-bool Aead::begin(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                 std::span<const std::uint8_t> aad, bool encrypt)
+bool Aead::begin(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad, bool encrypt)
 {
     if (!m_ctx)
         return false;
@@ -170,9 +168,8 @@ bool Aead::crypt(const std::uint8_t *in, std::uint8_t *out, std::size_t size)
     return true;
 }
 
-bool Aead::sealTo(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                  std::span<const std::uint8_t> aad, std::span<const std::uint8_t> plaintext,
-                  std::span<std::uint8_t> out)
+bool Aead::sealTo(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+    std::span<const std::uint8_t> plaintext, std::span<std::uint8_t> out)
 {
     if (out.size() != plaintext.size() + kAeadTagSize) {
         m_error = QStringLiteral("the output must be the plaintext size plus %1 bytes").arg(kAeadTagSize);
@@ -185,19 +182,18 @@ bool Aead::sealTo(std::span<const std::uint8_t, kAeadNonceSize> nonce,
     int outl = 0;
     if (EVP_CipherFinal_ex(m_ctx, out.data() + plaintext.size(), &outl) != 1 || outl != 0)
         return fail(QStringLiteral("cannot finish encryption"));
-    if (EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_GET_TAG, int(kAeadTagSize),
-                            out.data() + plaintext.size()) != 1)
+    if (EVP_CIPHER_CTX_ctrl(m_ctx, EVP_CTRL_AEAD_GET_TAG, int(kAeadTagSize), out.data() + plaintext.size()) != 1)
         return fail(QStringLiteral("cannot read the tag"));
     return true;
 }
 
-bool Aead::seal(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                std::span<const std::uint8_t> aad, std::span<const std::uint8_t> plaintext, Bytes &out)
+bool Aead::seal(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+    std::span<const std::uint8_t> plaintext, Bytes &out)
 {
     const std::size_t old = out.size();
     // The plaintext might live inside out: resizing could move it.
     const bool aliases = !plaintext.empty() && !out.empty() && plaintext.data() >= out.data()
-                         && plaintext.data() < out.data() + out.size();
+        && plaintext.data() < out.data() + out.size();
     if (aliases) {
         const Bytes copy(plaintext.begin(), plaintext.end());
         return seal(nonce, aad, std::span<const std::uint8_t>(copy), out);
@@ -210,9 +206,8 @@ bool Aead::seal(std::span<const std::uint8_t, kAeadNonceSize> nonce,
     return true;
 }
 
-bool Aead::openTo(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                  std::span<const std::uint8_t> aad, std::span<const std::uint8_t> ciphertextAndTag,
-                  std::span<std::uint8_t> out)
+bool Aead::openTo(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+    std::span<const std::uint8_t> ciphertextAndTag, std::span<std::uint8_t> out)
 {
     if (ciphertextAndTag.size() < kAeadTagSize) {
         m_error = QStringLiteral("the message is shorter than its tag");
@@ -244,16 +239,15 @@ bool Aead::openTo(std::span<const std::uint8_t, kAeadNonceSize> nonce,
     return ok;
 }
 
-bool Aead::open(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                std::span<const std::uint8_t> aad, std::span<const std::uint8_t> ciphertextAndTag, Bytes &out)
+bool Aead::open(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+    std::span<const std::uint8_t> ciphertextAndTag, Bytes &out)
 {
     if (ciphertextAndTag.size() < kAeadTagSize) {
         m_error = QStringLiteral("the message is shorter than its tag");
         return false;
     }
-    const bool aliases = !ciphertextAndTag.empty() && !out.empty()
-                         && ciphertextAndTag.data() >= out.data()
-                         && ciphertextAndTag.data() < out.data() + out.size();
+    const bool aliases = !ciphertextAndTag.empty() && !out.empty() && ciphertextAndTag.data() >= out.data()
+        && ciphertextAndTag.data() < out.data() + out.size();
     if (aliases) {
         const Bytes copy(ciphertextAndTag.begin(), ciphertextAndTag.end());
         return open(nonce, aad, std::span<const std::uint8_t>(copy), out);

@@ -76,39 +76,32 @@ public:
     bool hasKey() const { return m_hasKey; }
 
     /// Appends ciphertext (plaintext.size() bytes) and the tag to out.
-    [[nodiscard]] bool seal(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                            std::span<const std::uint8_t> aad,
-                            std::span<const std::uint8_t> plaintext, Bytes &out);
-    [[nodiscard]] bool seal(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                            std::span<const std::uint8_t> aad,
-                            const std::uint8_t *plaintext, std::size_t size, Bytes &out)
+    [[nodiscard]] bool seal(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+        std::span<const std::uint8_t> plaintext, Bytes &out);
+    [[nodiscard]] bool seal(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+        const std::uint8_t *plaintext, std::size_t size, Bytes &out)
     {
         return seal(nonce, aad, std::span<const std::uint8_t>(plaintext, size), out);
     }
     /// Writes ciphertext and tag to out, which must be exactly
     /// plaintext.size() + kAeadTagSize bytes. In place is allowed: out.data()
     /// may equal plaintext.data() (any other overlap is not).
-    [[nodiscard]] bool sealTo(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                              std::span<const std::uint8_t> aad,
-                              std::span<const std::uint8_t> plaintext,
-                              std::span<std::uint8_t> out);
+    [[nodiscard]] bool sealTo(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+        std::span<const std::uint8_t> plaintext, std::span<std::uint8_t> out);
 
     /// Verifies and decrypts ciphertextAndTag (at least kAeadTagSize bytes),
     /// appending the plaintext to out. On failure out is left as it was.
-    [[nodiscard]] bool open(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                            std::span<const std::uint8_t> aad,
-                            std::span<const std::uint8_t> ciphertextAndTag, Bytes &out);
+    [[nodiscard]] bool open(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+        std::span<const std::uint8_t> ciphertextAndTag, Bytes &out);
     /// Writes the plaintext to out, which must be exactly
     /// ciphertextAndTag.size() - kAeadTagSize bytes; in place allowed as for
     /// sealTo(). On failure out is zeroed, so no unverified plaintext remains.
-    [[nodiscard]] bool openTo(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                              std::span<const std::uint8_t> aad,
-                              std::span<const std::uint8_t> ciphertextAndTag,
-                              std::span<std::uint8_t> out);
+    [[nodiscard]] bool openTo(std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad,
+        std::span<const std::uint8_t> ciphertextAndTag, std::span<std::uint8_t> out);
 
 private:
-    [[nodiscard]] bool begin(std::span<const std::uint8_t, kAeadNonceSize> nonce,
-                             std::span<const std::uint8_t> aad, bool encrypt);
+    [[nodiscard]] bool begin(
+        std::span<const std::uint8_t, kAeadNonceSize> nonce, std::span<const std::uint8_t> aad, bool encrypt);
     [[nodiscard]] bool crypt(const std::uint8_t *in, std::uint8_t *out, std::size_t size);
     bool fail(const QString &what);
 

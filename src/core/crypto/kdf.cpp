@@ -2,13 +2,13 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #include "crypto/kdf.h"
 
+#include <algorithm>
+#include <memory>
+
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/params.h>
-
-#include <algorithm>
-#include <memory>
 
 namespace flowgate {
 
@@ -56,18 +56,17 @@ bool isAcceptable(const ScryptParams &params, QString *why)
         return false;
     }
     if (params.memoryBytes() > kScryptMaxMemory + (quint64(1) << 20)) {
-        setError(why, QStringLiteral("scrypt would need %1 MiB of memory (at most %2 MiB allowed)")
-                          .arg(params.memoryBytes() >> 20)
-                          .arg(kScryptMaxMemory >> 20));
+        setError(why,
+            QStringLiteral("scrypt would need %1 MiB of memory (at most %2 MiB allowed)")
+                .arg(params.memoryBytes() >> 20)
+                .arg(kScryptMaxMemory >> 20));
         return false;
     }
     return true;
 }
 
-std::optional<SecureBytes> hkdfSha256(std::span<const std::uint8_t> ikm,
-                                      std::span<const std::uint8_t> salt,
-                                      std::span<const std::uint8_t> info, std::size_t length,
-                                      QString *error)
+std::optional<SecureBytes> hkdfSha256(std::span<const std::uint8_t> ikm, std::span<const std::uint8_t> salt,
+    std::span<const std::uint8_t> info, std::size_t length, QString *error)
 {
     if (length == 0 || length > 255 * 32) {
         setError(error, QStringLiteral("HKDF-SHA256 cannot produce %1 bytes").arg(length));
@@ -98,8 +97,8 @@ std::optional<SecureBytes> hkdfSha256(std::span<const std::uint8_t> ikm,
     return out;
 }
 
-std::optional<SecureBytes> scrypt(QByteArrayView passphraseUtf8, std::span<const std::uint8_t> salt,
-                                  quint64 N, quint32 r, quint32 p, std::size_t length, QString *error)
+std::optional<SecureBytes> scrypt(QByteArrayView passphraseUtf8, std::span<const std::uint8_t> salt, quint64 N,
+    quint32 r, quint32 p, std::size_t length, QString *error)
 {
     if (N < 2 || (N & (N - 1)) != 0 || r == 0 || p == 0 || length == 0) {
         setError(error, QStringLiteral("invalid scrypt parameters"));
@@ -107,42 +106,45 @@ std::optional<SecureBytes> scrypt(QByteArrayView passphraseUtf8, std::span<const
     }
     // The work area as EVP_PBE_scrypt computes it (B: 128 r p, V: 128 r
     // (N + 2)), plus slack; its default ceiling (32 MiB) is too small for us.
-    const quint64 maxmem = 128 * quint64(r) * (N + 2) + 128 * quint64(r) * quint64(p)
-                           + (quint64(1) << 16);
+    const quint64 maxmem = 128 * quint64(r) * (N + 2) + 128 * quint64(r) * quint64(p) + (quint64(1) << 16);
     static const char empty[] = "";
     const char *pass = passphraseUtf8.isEmpty() ? empty : passphraseUtf8.data();
     const unsigned char *saltData = salt.empty() ? reinterpret_cast<const unsigned char *>(empty) : salt.data();
     SecureBytes out(length);
-    if (EVP_PBE_scrypt(pass, std::size_t(passphraseUtf8.size()), saltData, salt.size(), N, r, p,
-                       maxmem, out.data(), out.size()) != 1) {
-        setError(error, QStringLiteral("scrypt failed (N = %1, r = %2, p = %3; out of memory?): %4")
-                            .arg(N).arg(r).arg(p).arg(takeOpenSslError()));
+    if (EVP_PBE_scrypt(
+            pass, std::size_t(passphraseUtf8.size()), saltData, salt.size(), N, r, p, maxmem, out.data(), out.size())
+        != 1) {
+        setError(error,
+            QStringLiteral("scrypt failed (N = %1, r = %2, p = %3; out of memory?): %4")
+                .arg(N)
+                .arg(r)
+                .arg(p)
+                .arg(takeOpenSslError()));
         return std::nullopt;
     }
     return out;
 }
 
-std::optional<SecureBytes> deriveFileKey(std::span<const std::uint8_t> masterKey,
-                                         std::span<const std::uint8_t> fileSalt, QString *error)
+std::optional<SecureBytes> deriveFileKey(
+    std::span<const std::uint8_t> masterKey, std::span<const std::uint8_t> fileSalt, QString *error)
 {
     if (masterKey.size() != kMasterKeySize) {
-        setError(error, QStringLiteral("the master key must be %1 bytes, not %2")
-                            .arg(kMasterKeySize).arg(masterKey.size()));
+        setError(
+            error, QStringLiteral("the master key must be %1 bytes, not %2").arg(kMasterKeySize).arg(masterKey.size()));
         return std::nullopt;
     }
     if (fileSalt.size() != kFileSaltSize) {
-        setError(error, QStringLiteral("the file salt must be %1 bytes, not %2")
-                            .arg(kFileSaltSize).arg(fileSalt.size()));
+        setError(
+            error, QStringLiteral("the file salt must be %1 bytes, not %2").arg(kFileSaltSize).arg(fileSalt.size()));
         return std::nullopt;
     }
-    const std::span<const std::uint8_t> info(reinterpret_cast<const std::uint8_t *>(kFileKeyInfo),
-                                             sizeof kFileKeyInfo - 1);
+    const std::span<const std::uint8_t> info(
+        reinterpret_cast<const std::uint8_t *>(kFileKeyInfo), sizeof kFileKeyInfo - 1);
     return hkdfSha256(masterKey, fileSalt, info, kFileKeySize, error);
 }
 
-std::optional<SecureBytes> derivePassphraseKey(const QString &passphrase,
-                                               std::span<const std::uint8_t> jobSalt,
-                                               const ScryptParams &params, QString *error)
+std::optional<SecureBytes> derivePassphraseKey(
+    const QString &passphrase, std::span<const std::uint8_t> jobSalt, const ScryptParams &params, QString *error)
 {
     if (passphrase.isEmpty()) {
         setError(error, QStringLiteral("the passphrase is empty"));

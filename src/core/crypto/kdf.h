@@ -55,24 +55,20 @@ inline constexpr quint64 kScryptMaxMemory = quint64(1) << 30;
 /// HKDF-SHA256 (RFC 5869), extract then expand. length <= 255 * 32. An empty
 /// salt means HashLen zero bytes, as the RFC says.
 [[nodiscard]] std::optional<SecureBytes> hkdfSha256(std::span<const std::uint8_t> ikm,
-                                                    std::span<const std::uint8_t> salt,
-                                                    std::span<const std::uint8_t> info,
-                                                    std::size_t length, QString *error = nullptr);
+    std::span<const std::uint8_t> salt, std::span<const std::uint8_t> info, std::size_t length,
+    QString *error = nullptr);
 
 /// scrypt (RFC 7914) through EVP_PBE_scrypt, with a memory ceiling large
 /// enough for the given cost. N must be a power of two > 1. The raw function:
 /// no policy limits (see isAcceptable() for those).
-[[nodiscard]] std::optional<SecureBytes> scrypt(QByteArrayView passphraseUtf8,
-                                                std::span<const std::uint8_t> salt, quint64 N,
-                                                quint32 r, quint32 p, std::size_t length,
-                                                QString *error = nullptr);
+[[nodiscard]] std::optional<SecureBytes> scrypt(QByteArrayView passphraseUtf8, std::span<const std::uint8_t> salt,
+    quint64 N, quint32 r, quint32 p, std::size_t length, QString *error = nullptr);
 
 /// The key of one file: HKDF-SHA256(ikm = masterKey (32 bytes), salt =
 /// fileSalt (16 bytes), info = kFileKeyInfo) -> 32 bytes. masterKey is the
 /// keychain's master key or derivePassphraseKey()'s result.
-[[nodiscard]] std::optional<SecureBytes> deriveFileKey(std::span<const std::uint8_t> masterKey,
-                                                       std::span<const std::uint8_t> fileSalt,
-                                                       QString *error = nullptr);
+[[nodiscard]] std::optional<SecureBytes> deriveFileKey(
+    std::span<const std::uint8_t> masterKey, std::span<const std::uint8_t> fileSalt, QString *error = nullptr);
 
 /// The 32-byte master key of a passphrase job: scrypt(passphrase, jobSalt,
 /// params). The passphrase is normalised to Unicode NFC, then UTF-8 encoded,
@@ -81,8 +77,6 @@ inline constexpr quint64 kScryptMaxMemory = quint64(1) << 30;
 /// isAcceptable(). Costs about half a second at the default: call it
 /// once per job (never on the GUI thread), then deriveFileKey() per file.
 [[nodiscard]] std::optional<SecureBytes> derivePassphraseKey(const QString &passphrase,
-                                                             std::span<const std::uint8_t> jobSalt,
-                                                             const ScryptParams &params = {},
-                                                             QString *error = nullptr);
+    std::span<const std::uint8_t> jobSalt, const ScryptParams &params = {}, QString *error = nullptr);
 
 } // namespace flowgate

@@ -2,12 +2,11 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #include "crypto/keychainsecretstore.h"
 
-#include <qt6keychain/keychain.h>
-
 #include <QCoreApplication>
 #include <QEvent>
 #include <QObject>
 #include <QThread>
+#include <qt6keychain/keychain.h>
 
 #include <deque>
 #include <functional>
@@ -20,24 +19,27 @@ namespace flowgate {
 
 namespace {
 
-/// The event that tells the keychain thread to run its queued tasks.
-const QEvent::Type kDrainEvent = QEvent::Type(QEvent::registerEventType());
+/// The wake-up event for the keychain thread.
+QEvent::Type drainEventType()
+{
+    static const QEvent::Type type = QEvent::Type(QEvent::registerEventType());
+    return type;
+}
 
-/// Lives in the keychain thread; runs the queue when the drain event arrives.
+/// Lives in the keychain thread and runs the task queue whenever an event
+/// reaches it (wake-ups, in practice: nothing else is sent to it). It does
+/// not even look at the event: so no field the posting thread wrote is read
+/// here outside Qt (see KeychainThread on ThreadSanitizer).
 class KeychainContext final : public QObject
 {
 public:
     explicit KeychainContext(std::function<void()> drain)
         : m_drain(std::move(drain))
-    {
-    }
+    { }
 
     bool event(QEvent *event) override
     {
-        if (event->type() == kDrainEvent) {
-            m_drain();
-            return true;
-        }
+        m_drain(); // a no-op when the queue is empty
         return QObject::event(event);
     }
 
@@ -73,15 +75,14 @@ public:
 
     const QThread *thread() const { return &m_thread; }
 
-    /// Runs task on the keychain thread, soon. False if it cannot be reached.
-    [[nodiscard]] bool post(std::function<void()> task)
+    /// Runs task on the keychain thread, soon, in order.
+    void post(std::function<void()> task)
     {
         {
             const std::lock_guard<std::mutex> lock(m_mutex);
             m_tasks.push_back(std::move(task));
         }
-        QCoreApplication::postEvent(m_context, new QEvent(kDrainEvent));
-        return true;
+        QCoreApplication::postEvent(m_context, new QEvent(drainEventType()));
     }
 
 private:
@@ -96,8 +97,8 @@ private:
         // first job is never posted to a half-built thread.
         std::promise<void> running;
         std::future<void> isRunning = running.get_future();
-        const QMetaObject::Connection connection = QObject::connect(
-            &m_thread, &QThread::started, [&running] { running.set_value(); });
+        const QMetaObject::Connection connection
+            = QObject::connect(&m_thread, &QThread::started, [&running] { running.set_value(); });
         m_thread.start();
         isRunning.wait();
         QObject::disconnect(connection);
@@ -149,8 +150,7 @@ QString entryText(const QString &service, const QString &account)
 
 KeychainSecretStore::KeychainSecretStore(std::chrono::milliseconds timeout)
     : m_timeout(timeout.count() > 0 ? timeout : kDefaultTimeout)
-{
-}
+{ }
 
 KeychainSecretStore::~KeychainSecretStore() = default;
 
@@ -179,10 +179,9 @@ SecretStore::ErrorKind KeychainSecretStore::classify(int qtKeychainError, const 
         return errorString.contains(QLatin1String(needle), Qt::CaseInsensitive);
     };
     // No bus, or a bus without anyone owning org.freedesktop.secrets.
-    if (has("not provided by any .service files") || has("Cannot autolaunch D-Bus")
-        || has("Could not connect") || has("Failed to connect") || has("ServiceUnknown")
-        || has("NoServer") || has("D-Bus is not running") || has("No keychain service")
-        || has("Unknown or unsupported transport"))
+    if (has("not provided by any .service files") || has("Cannot autolaunch D-Bus") || has("Could not connect")
+        || has("Failed to connect") || has("ServiceUnknown") || has("NoServer") || has("D-Bus is not running")
+        || has("No keychain service") || has("Unknown or unsupported transport"))
         return ErrorKind::NoService;
     // A keyring that is locked, or that has no default ("login") collection
     // because it was never unlocked/created: "Object does not exist at path
@@ -199,8 +198,7 @@ SecretStore::Result KeychainSecretStore::read(const QString &service, const QStr
     return run(Operation::Read, service, account, {});
 }
 
-SecretStore::Result KeychainSecretStore::write(const QString &service, const QString &account,
-                                               const QByteArray &secret)
+SecretStore::Result KeychainSecretStore::write(const QString &service, const QString &account, const QByteArray &secret)
 {
     return run(Operation::Write, service, account, secret);
 }
@@ -210,14 +208,13 @@ SecretStore::Result KeychainSecretStore::remove(const QString &service, const QS
     return run(Operation::Remove, service, account, {});
 }
 
-SecretStore::Result KeychainSecretStore::run(Operation op, const QString &service,
-                                             const QString &account, const QByteArray &secret)
+SecretStore::Result KeychainSecretStore::run(
+    Operation op, const QString &service, const QString &account, const QByteArray &secret)
 {
     KeychainThread &worker = KeychainThread::instance();
     if (QThread::currentThread() == worker.thread()) {
-        return Result::failure(ErrorKind::Other,
-                               describe(ErrorKind::Other,
-                                        QStringLiteral("called on the keychain thread itself")));
+        return Result::failure(
+            ErrorKind::Other, describe(ErrorKind::Other, QStringLiteral("called on the keychain thread itself")));
     }
     warnIfGuiThread();
 
@@ -226,65 +223,57 @@ SecretStore::Result KeychainSecretStore::run(Operation op, const QString &servic
     auto promise = std::make_shared<std::promise<Result>>();
     std::future<Result> future = promise->get_future();
 
-    const bool posted = worker.post([promise, op, service, account, secret]() {
-            QKeychain::Job *job = nullptr;
-            switch (op) {
-            case Operation::Read:
-                job = new QKeychain::ReadPasswordJob(service);
-                break;
-            case Operation::Write: {
-                auto *write = new QKeychain::WritePasswordJob(service);
-                if (isUtf8Text(secret))
-                    write->setTextData(QString::fromUtf8(secret));
-                else
-                    write->setBinaryData(secret);
-                job = write;
-                break;
+    worker.post([promise, op, service, account, secret]() {
+        QKeychain::Job *job = nullptr;
+        switch (op) {
+        case Operation::Read:
+            job = new QKeychain::ReadPasswordJob(service);
+            break;
+        case Operation::Write: {
+            auto *write = new QKeychain::WritePasswordJob(service);
+            if (isUtf8Text(secret))
+                write->setTextData(QString::fromUtf8(secret));
+            else
+                write->setBinaryData(secret);
+            job = write;
+            break;
+        }
+        case Operation::Remove:
+            job = new QKeychain::DeletePasswordJob(service);
+            break;
+        }
+        job->setKey(account);
+        job->setAutoDelete(true); // deleteLater() once finished
+        job->setInsecureFallback(false); // never store in clear
+        QObject::connect(job, &QKeychain::Job::finished, job, [promise, op, service, account](QKeychain::Job *done) {
+            const int code = done->error();
+            if (code == QKeychain::NoError) {
+                QByteArray data;
+                if (op == Operation::Read) {
+                    if (auto *reader = qobject_cast<QKeychain::ReadPasswordJob *>(done))
+                        data = reader->binaryData();
+                }
+                promise->set_value(Result::success(std::move(data)));
+                return;
             }
-            case Operation::Remove:
-                job = new QKeychain::DeletePasswordJob(service);
-                break;
+            const ErrorKind kind = classify(code, done->errorString());
+            if (kind == ErrorKind::NotFound && op == Operation::Remove) {
+                promise->set_value(Result::success());
+                return;
             }
-            job->setKey(account);
-            job->setAutoDelete(true);      // deleteLater() once finished
-            job->setInsecureFallback(false); // never store in clear
-            QObject::connect(job, &QKeychain::Job::finished, job,
-                             [promise, op, service, account](QKeychain::Job *done) {
-                const int code = done->error();
-                if (code == QKeychain::NoError) {
-                    QByteArray data;
-                    if (op == Operation::Read) {
-                        if (auto *reader = qobject_cast<QKeychain::ReadPasswordJob *>(done))
-                            data = reader->binaryData();
-                    }
-                    promise->set_value(Result::success(std::move(data)));
-                    return;
-                }
-                const ErrorKind kind = classify(code, done->errorString());
-                if (kind == ErrorKind::NotFound && op == Operation::Remove) {
-                    promise->set_value(Result::success());
-                    return;
-                }
-                if (kind == ErrorKind::NotFound) {
-                    promise->set_value(Result::failure(
-                        kind, QStringLiteral("The OS keychain has no entry for %1.")
-                                  .arg(entryText(service, account))));
-                    return;
-                }
-                const QString detail = QStringLiteral("%1; QtKeychain error %2: %3")
-                                           .arg(entryText(service, account))
-                                           .arg(code)
-                                           .arg(done->errorString());
-                promise->set_value(Result::failure(kind, describe(kind, detail)));
-            });
-            job->start();
+            if (kind == ErrorKind::NotFound) {
+                promise->set_value(Result::failure(
+                    kind, QStringLiteral("The OS keychain has no entry for %1.").arg(entryText(service, account))));
+                return;
+            }
+            const QString detail = QStringLiteral("%1; QtKeychain error %2: %3")
+                                       .arg(entryText(service, account))
+                                       .arg(code)
+                                       .arg(done->errorString());
+            promise->set_value(Result::failure(kind, describe(kind, detail)));
         });
-    if (!posted) {
-        return Result::failure(ErrorKind::Other,
-                               describe(ErrorKind::Other,
-                                        QStringLiteral("cannot reach the keychain thread")));
-    }
-
+        job->start();
+    });
     if (future.wait_for(m_timeout) != std::future_status::ready) {
         const QString detail = QStringLiteral("%1; no answer within %2 s")
                                    .arg(entryText(service, account))

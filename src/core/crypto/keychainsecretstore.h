@@ -39,8 +39,7 @@ public:
     Q_DISABLE_COPY_MOVE(KeychainSecretStore)
 
     [[nodiscard]] Result read(const QString &service, const QString &account) override;
-    [[nodiscard]] Result write(const QString &service, const QString &account,
-                               const QByteArray &secret) override;
+    [[nodiscard]] Result write(const QString &service, const QString &account, const QByteArray &secret) override;
     [[nodiscard]] Result remove(const QString &service, const QString &account) override;
     QString description() const override;
 
@@ -56,8 +55,7 @@ public:
 
 private:
     enum class Operation : quint8 { Read, Write, Remove };
-    [[nodiscard]] Result run(Operation op, const QString &service, const QString &account,
-                             const QByteArray &secret);
+    [[nodiscard]] Result run(Operation op, const QString &service, const QString &account, const QByteArray &secret);
 
     std::chrono::milliseconds m_timeout;
 };

@@ -9,11 +9,11 @@
 #include <QMutex>
 #include <QMutexLocker>
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <optional>
 #include <utility>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace flowgate {
 
@@ -61,8 +61,7 @@ MasterKeyManager::KeyResult failure(MasterKeyManager::Error error, QString messa
 
 std::optional<SecureBytes> decodeKey(const QByteArray &base64)
 {
-    auto decoded = QByteArray::fromBase64Encoding(base64.trimmed(),
-                                                  QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded = QByteArray::fromBase64Encoding(base64.trimmed(), QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
         return std::nullopt;
     QByteArray bytes = std::move(decoded.decoded);
@@ -92,8 +91,7 @@ QString MasterKeyManager::entryName()
 
 MasterKeyManager::MasterKeyManager(SecretStore &store)
     : m_store(store)
-{
-}
+{ }
 
 MasterKeyManager::~MasterKeyManager() = default;
 
@@ -122,18 +120,18 @@ MasterKeyManager::KeyResult MasterKeyManager::loadLocked(bool mustExist)
             return failure(Error::NotFound, text);
         }
         return failure(fromStore(read.error),
-                       QStringLiteral("Could not read the Flowgate master key (keychain entry %1) "
-                                      "from %2. %3")
-                           .arg(entryName(), m_store.description(), read.message));
+            QStringLiteral("Could not read the Flowgate master key (keychain entry %1) "
+                           "from %2. %3")
+                .arg(entryName(), m_store.description(), read.message));
     }
     auto key = decodeKey(read.secret);
     if (!key) {
         return failure(Error::Corrupt,
-                       QStringLiteral("The keychain entry %1 does not hold a valid Flowgate master "
-                                      "key (expected 32 bytes in base64); another program may have "
-                                      "changed it. Import a back-up of the key, replacing the "
-                                      "entry, to repair it.")
-                           .arg(entryName()));
+            QStringLiteral("The keychain entry %1 does not hold a valid Flowgate master "
+                           "key (expected 32 bytes in base64); another program may have "
+                           "changed it. Import a back-up of the key, replacing the "
+                           "entry, to repair it.")
+                .arg(entryName()));
     }
     KeyResult result;
     result.keyId = keyId(key->span());
@@ -148,16 +146,15 @@ MasterKeyManager::KeyResult MasterKeyManager::storeKey(SecureBytes key, const QS
     wipe(encoded);
     if (!written.ok) {
         return failure(fromStore(written.error),
-                       QStringLiteral("Could not store the %1 Flowgate master key in %2 (keychain "
-                                      "entry %3). %4")
-                           .arg(what, m_store.description(), entryName(), written.message));
+            QStringLiteral("Could not store the %1 Flowgate master key in %2 (keychain "
+                           "entry %3). %4")
+                .arg(what, m_store.description(), entryName(), written.message));
     }
     // Read it back: proves the store kept it, and if another process stored
     // its own key at the same moment, everybody ends up using the same one.
     KeyResult back = loadLocked(true);
     if (!back.ok()) {
-        back.message = QStringLiteral("The master key was written, but reading it back failed. ")
-                       + back.message;
+        back.message = QStringLiteral("The master key was written, but reading it back failed. ") + back.message;
         back.key.clear();
         return back;
     }
@@ -179,8 +176,8 @@ MasterKeyManager::KeyResult MasterKeyManager::loadOrCreate()
     auto fresh = randomSecret(kKeySize);
     if (!fresh) {
         return failure(Error::RandomFailed,
-                       QStringLiteral("The system's random number generator failed; no key was "
-                                      "created."));
+            QStringLiteral("The system's random number generator failed; no key was "
+                           "created."));
     }
     return storeKey(std::move(*fresh), QStringLiteral("new"));
 }
@@ -196,35 +193,32 @@ MasterKeyManager::KeyResult MasterKeyManager::exportToFile(const QString &path)
     QFile file(path);
     if (file.exists()) {
         return failure(Error::FileExists,
-                       QStringLiteral("%1 already exists; the key is never written over an existing "
-                                      "file. Choose a new file name.")
-                           .arg(path));
+            QStringLiteral("%1 already exists; the key is never written over an existing "
+                           "file. Choose a new file name.")
+                .arg(path));
     }
     // Created with O_EXCL and mode 0600 in one step: the secret never sits in
     // a file anyone else could read, and nothing is overwritten (not even
     // through a symbolic link planted meanwhile).
-    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly,
-                   QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
+    if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner)) {
         if (file.exists()) {
             return failure(Error::FileExists,
-                           QStringLiteral("%1 already exists; the key is never written over an "
-                                          "existing file.")
-                               .arg(path));
+                QStringLiteral("%1 already exists; the key is never written over an "
+                               "existing file.")
+                    .arg(path));
         }
-        return failure(Error::FileError,
-                       QStringLiteral("Cannot create %1: %2").arg(path, file.errorString()));
+        return failure(Error::FileError, QStringLiteral("Cannot create %1: %2").arg(path, file.errorString()));
     }
     // Exactly 0600 whatever the umask.
     if (::fchmod(file.handle(), S_IRUSR | S_IWUSR) != 0) {
         file.close();
         file.remove();
-        return failure(Error::FileError,
-                       QStringLiteral("Cannot restrict the permissions of %1.").arg(path));
+        return failure(Error::FileError, QStringLiteral("Cannot restrict the permissions of %1.").arg(path));
     }
 
     QByteArray encoded = encodeKey(current.key);
-    QByteArray text = QByteArray(kFileHeader) + kFileWarning + "\nid " + current.keyId.toLatin1()
-                      + "\nkey " + encoded + '\n';
+    QByteArray text
+        = QByteArray(kFileHeader) + kFileWarning + "\nid " + current.keyId.toLatin1() + "\nkey " + encoded + '\n';
     wipe(encoded);
     const bool written = file.write(text) == text.size() && file.flush() && ::fsync(file.handle()) == 0;
     wipe(text);
@@ -232,8 +226,7 @@ MasterKeyManager::KeyResult MasterKeyManager::exportToFile(const QString &path)
     file.close();
     if (!written || file.error() != QFileDevice::NoError) {
         file.remove();
-        return failure(Error::FileError,
-                       QStringLiteral("Cannot write %1: %2").arg(path, writeError));
+        return failure(Error::FileError, QStringLiteral("Cannot write %1: %2").arg(path, writeError));
     }
     KeyResult result;
     result.keyId = current.keyId;
@@ -244,19 +237,16 @@ MasterKeyManager::KeyResult MasterKeyManager::importFromFile(const QString &path
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
-        return failure(Error::FileError,
-                       QStringLiteral("Cannot open %1: %2").arg(path, file.errorString()));
+        return failure(Error::FileError, QStringLiteral("Cannot open %1: %2").arg(path, file.errorString()));
     }
     if (file.size() > kMaxKeyFileSize) {
-        return failure(Error::InvalidFile,
-                       QStringLiteral("%1 is too large to be a Flowgate key file.").arg(path));
+        return failure(Error::InvalidFile, QStringLiteral("%1 is too large to be a Flowgate key file.").arg(path));
     }
     QByteArray content = file.read(kMaxKeyFileSize + 1);
     file.close();
 
     const auto invalid = [&path](const QString &why) {
-        return failure(Error::InvalidFile,
-                       QStringLiteral("%1 is not a valid Flowgate key file: %2").arg(path, why));
+        return failure(Error::InvalidFile, QStringLiteral("%1 is not a valid Flowgate key file: %2").arg(path, why));
     };
 
     QList<QByteArray> lines = content.split('\n');
@@ -282,8 +272,7 @@ MasterKeyManager::KeyResult MasterKeyManager::importFromFile(const QString &path
         wipe(raw);
 
     if (!headerSeen) {
-        return invalid(QStringLiteral("it does not start with the line \"%1\".")
-                           .arg(QLatin1String(kFileHeader)));
+        return invalid(QStringLiteral("it does not start with the line \"%1\".").arg(QLatin1String(kFileHeader)));
     }
     if (keyLine.isEmpty())
         return invalid(QStringLiteral("it has no \"key\" line."));
@@ -307,11 +296,11 @@ MasterKeyManager::KeyResult MasterKeyManager::importFromFile(const QString &path
             return current; // already there: nothing to do
         if (!replace) {
             return failure(Error::Mismatch,
-                           QStringLiteral("%1 already holds a different Flowgate master key (id %2) "
-                                          "than %3 (id %4). Containers made with the current key "
-                                          "need it: export it before replacing it, then import "
-                                          "again with replace.")
-                               .arg(m_store.description(), current.keyId, path, id));
+                QStringLiteral("%1 already holds a different Flowgate master key (id %2) "
+                               "than %3 (id %4). Containers made with the current key "
+                               "need it: export it before replacing it, then import "
+                               "again with replace.")
+                    .arg(m_store.description(), current.keyId, path, id));
         }
     } else if (current.error != Error::NotFound && !(current.error == Error::Corrupt && replace)) {
         current.message = QStringLiteral("Nothing was imported. ") + current.message;

@@ -23,26 +23,26 @@ class MasterKeyManager final
 public:
     enum class Error : quint8 {
         None = 0,
-        NotFound,     ///< No master key in the store (load()).
-        NoService,    ///< The store says no keychain service is available.
-        Locked,       ///< The keychain is locked / access denied.
-        Timeout,      ///< The keychain did not answer in time.
-        StoreFailed,  ///< Any other store failure.
-        Corrupt,      ///< The stored value is not a valid master key.
-        Mismatch,     ///< import: a different key is already stored.
-        FileExists,   ///< export: the file exists (never overwritten).
-        FileError,    ///< A file could not be created, written or read.
-        InvalidFile,  ///< import: not a valid key file.
+        NotFound, ///< No master key in the store (load()).
+        NoService, ///< The store says no keychain service is available.
+        Locked, ///< The keychain is locked / access denied.
+        Timeout, ///< The keychain did not answer in time.
+        StoreFailed, ///< Any other store failure.
+        Corrupt, ///< The stored value is not a valid master key.
+        Mismatch, ///< import: a different key is already stored.
+        FileExists, ///< export: the file exists (never overwritten).
+        FileError, ///< A file could not be created, written or read.
+        InvalidFile, ///< import: not a valid key file.
         RandomFailed, ///< The random generator failed.
     };
 
     struct KeyResult
     {
-        SecureBytes key;      ///< The master key (empty on failure).
-        QString keyId;        ///< keyId(key), when there is a key.
+        SecureBytes key; ///< The master key (empty on failure).
+        QString keyId; ///< keyId(key), when there is a key.
         bool created = false; ///< loadOrCreate()/import: a new key was stored.
         Error error = Error::None;
-        QString message;      ///< Plain words for a person; empty when ok.
+        QString message; ///< Plain words for a person; empty when ok.
 
         [[nodiscard]] bool ok() const { return error == Error::None; }
     };

@@ -63,23 +63,20 @@ QString SecretStore::describe(ErrorKind kind, const QString &detail)
         text = QStringLiteral("The keychain has no such entry.");
         break;
     case ErrorKind::NoService:
-        text = QStringLiteral(
-            "No keychain service is available: nothing answers for the Secret Service "
-            "(org.freedesktop.secrets) on this session's D-Bus, so keys cannot be kept in the "
-            "OS keychain. Use a passphrase instead, or start a keyring (for example "
-            "gnome-keyring or KWallet) in your desktop session and try again.");
+        text = QStringLiteral("No keychain service is available: nothing answers for the Secret Service "
+                              "(org.freedesktop.secrets) on this session's D-Bus, so keys cannot be kept in the "
+                              "OS keychain. Use a passphrase instead, or start a keyring (for example "
+                              "gnome-keyring or KWallet) in your desktop session and try again.");
         break;
     case ErrorKind::Locked:
-        text = QStringLiteral(
-            "The OS keychain is locked or has no usable collection, and it could not be "
-            "unlocked without a prompt. Unlock it (log in to the desktop session) and try "
-            "again, or use a passphrase instead.");
+        text = QStringLiteral("The OS keychain is locked or has no usable collection, and it could not be "
+                              "unlocked without a prompt. Unlock it (log in to the desktop session) and try "
+                              "again, or use a passphrase instead.");
         break;
     case ErrorKind::Timeout:
-        text = QStringLiteral(
-            "The OS keychain did not answer in time (it may be waiting for an unlock prompt "
-            "that nobody can see). Use a passphrase instead, or unlock the keychain and try "
-            "again.");
+        text = QStringLiteral("The OS keychain did not answer in time (it may be waiting for an unlock prompt "
+                              "that nobody can see). Use a passphrase instead, or unlock the keychain and try "
+                              "again.");
         break;
     case ErrorKind::Other:
         text = QStringLiteral("The OS keychain reported an error.");
@@ -130,14 +127,12 @@ SecretStore::Result InMemorySecretStore::read(const QString &service, const QStr
     const auto it = m_entries.constFind(entryKey(service, account));
     if (it == m_entries.constEnd()) {
         return Result::failure(ErrorKind::NotFound,
-                               QStringLiteral("There is no entry for service \"%1\", account \"%2\".")
-                                   .arg(service, account));
+            QStringLiteral("There is no entry for service \"%1\", account \"%2\".").arg(service, account));
     }
     return Result::success(*it);
 }
 
-SecretStore::Result InMemorySecretStore::write(const QString &service, const QString &account,
-                                               const QByteArray &secret)
+SecretStore::Result InMemorySecretStore::write(const QString &service, const QString &account, const QByteArray &secret)
 {
     QMutexLocker lock(&m_mutex);
     Result result;

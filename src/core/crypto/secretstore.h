@@ -22,11 +22,11 @@ class SecretStore
 public:
     enum class ErrorKind : quint8 {
         None = 0,
-        NotFound,  ///< No such entry.
+        NotFound, ///< No such entry.
         NoService, ///< No keychain service answers (no session bus, no Secret Service).
-        Locked,    ///< The keychain is locked / has no usable collection / access denied.
-        Timeout,   ///< No answer within the store's timeout.
-        Other,     ///< Anything else; see the message.
+        Locked, ///< The keychain is locked / has no usable collection / access denied.
+        Timeout, ///< No answer within the store's timeout.
+        Other, ///< Anything else; see the message.
     };
 
     struct Result
@@ -53,8 +53,7 @@ public:
     /// The entry's secret, or NotFound / another error.
     [[nodiscard]] virtual Result read(const QString &service, const QString &account) = 0;
     /// Creates or replaces the entry.
-    [[nodiscard]] virtual Result write(const QString &service, const QString &account,
-                                       const QByteArray &secret) = 0;
+    [[nodiscard]] virtual Result write(const QString &service, const QString &account, const QByteArray &secret) = 0;
     /// Deletes the entry; deleting a missing entry succeeds.
     [[nodiscard]] virtual Result remove(const QString &service, const QString &account) = 0;
 
@@ -82,8 +81,7 @@ public:
     Q_DISABLE_COPY_MOVE(InMemorySecretStore)
 
     [[nodiscard]] Result read(const QString &service, const QString &account) override;
-    [[nodiscard]] Result write(const QString &service, const QString &account,
-                               const QByteArray &secret) override;
+    [[nodiscard]] Result write(const QString &service, const QString &account, const QByteArray &secret) override;
     [[nodiscard]] Result remove(const QString &service, const QString &account) override;
     QString description() const override;
 

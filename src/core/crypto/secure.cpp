@@ -2,14 +2,14 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #include "crypto/secure.h"
 
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/rand.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstring>
 #include <utility>
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/rand.h>
 
 namespace flowgate {
 
@@ -36,8 +36,7 @@ SecureBytes::~SecureBytes()
 SecureBytes::SecureBytes(SecureBytes &&other) noexcept
     : m_data(std::exchange(other.m_data, nullptr))
     , m_size(std::exchange(other.m_size, 0))
-{
-}
+{ }
 
 SecureBytes &SecureBytes::operator=(SecureBytes &&other) noexcept
 {

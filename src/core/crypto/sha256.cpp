@@ -47,8 +47,7 @@ std::optional<Sha256::Digest> Sha256::finish()
         return std::nullopt;
     Digest digest{};
     unsigned int size = 0;
-    const bool ok = !m_failed && EVP_DigestFinal_ex(m_ctx, digest.data(), &size) == 1
-                    && size == kDigestSize;
+    const bool ok = !m_failed && EVP_DigestFinal_ex(m_ctx, digest.data(), &size) == 1 && size == kDigestSize;
     reset();
     if (!ok)
         return std::nullopt;

@@ -40,10 +40,7 @@ public:
     {
         update(std::span<const std::uint8_t>(static_cast<const std::uint8_t *>(data), size));
     }
-    void update(const QByteArray &data)
-    {
-        update(data.constData(), static_cast<std::size_t>(data.size()));
-    }
+    void update(const QByteArray &data) { update(data.constData(), static_cast<std::size_t>(data.size())); }
 
     /// The digest of everything fed since the last reset, or nullopt if any
     /// step failed inside OpenSSL. Resets for the next message either way.

@@ -18,6 +18,25 @@
 namespace flowgate::posix {
 
 namespace {
+FaultHook g_faultHook;
+
+int injectedFault(Operation op, int fd, quint64 offset, std::size_t size)
+{
+    return g_faultHook ? g_faultHook(op, fd, offset, size) : 0;
+}
+} // namespace
+
+void setFaultHook(FaultHook hook)
+{
+    g_faultHook = std::move(hook);
+}
+
+QString pathOfFd(int fd)
+{
+    return QFile::symLinkTarget(QStringLiteral("/proc/self/fd/%1").arg(fd));
+}
+
+namespace {
 QString tr(const char *text)
 {
     return QCoreApplication::translate("Files", text);
@@ -118,6 +137,10 @@ bool statFd(int fd, InputInfo *info, QString *error)
 qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, QString *error)
 {
     std::size_t done = 0;
+    if (const int injected = injectedFault(Operation::Read, fd, offset, size)) {
+        *error = tr("read error at byte %1: %2").arg(offset).arg(errnoText(injected));
+        return -1;
+    }
     while (done < size) {
         const ssize_t n = ::pread(fd, data + done, size - done, off_t(offset + done));
         if (n < 0) {
@@ -158,11 +181,12 @@ bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *err
 {
     std::size_t done = 0;
     while (done < size) {
-        const ssize_t n = ::write(fd, data + done, size - done);
+        const int injected = injectedFault(Operation::Write, fd, 0, size - done);
+        const ssize_t n = injected ? -1 : ::write(fd, data + done, size - done);
         if (n < 0) {
-            if (errno == EINTR)
+            if (!injected && errno == EINTR)
                 continue;
-            const int err = errno;
+            const int err = injected ? injected : errno;
             *failure = (err == ENOSPC || err == EDQUOT) ? Failure::NoSpace : Failure::Output;
             *error = err == ENOSPC ? tr("the disk is full (%1)").arg(errnoText(err))
                                    : tr("write error: %1").arg(errnoText(err));

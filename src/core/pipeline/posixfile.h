@@ -6,6 +6,7 @@
 #include <QtGlobal>
 
 #include <cstdint>
+#include <functional>
 
 namespace flowgate::posix {
 
@@ -74,5 +75,16 @@ void syncDirectory(const QString &dir);
 [[nodiscard]] bool setModeAndTime(int fd, quint32 mode, qint64 mtimeNs, QString *error);
 
 QString errnoText(int err);
+
+/// Test seam (tests/support): called before every read and write that
+/// readFully()/writeFully() make. Returning a non-zero errno makes that call
+/// fail with it, as a failing device would; the hook may also touch the file
+/// (to simulate a change while it is read). Not for production use; null by
+/// default, and set only while no job runs.
+enum class Operation { Read, Write };
+using FaultHook = std::function<int(Operation op, int fd, quint64 offset, std::size_t size)>;
+void setFaultHook(FaultHook hook);
+/// The path an open descriptor refers to (from /proc/self/fd), for hooks.
+QString pathOfFd(int fd);
 
 } // namespace flowgate::posix

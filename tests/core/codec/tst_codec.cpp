@@ -9,13 +9,13 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <random>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace flowgate;
 
@@ -61,10 +61,42 @@ const Bytes &sample(Data kind)
         // Log-like lines from a small vocabulary with numbers: compresses
         // about 3 to 5 times with zstd, like logs and source files.
         static const char *const words[] = {
-            "the",     "chunk",   "governor", "token",  "permit", "worker", "file",   "reader", "writer",
-            "cipher",  "archive", "codec",    "level",  "memory", "budget", "queue",  "wait",   "done",
-            "started", "failed",  "resumed",  "paused", "of",     "and",    "to",     "in",     "a",
-            "for",     "with",    "on",       "bytes",  "MiB/s",  "ms",     "INFO",   "DEBUG",  "WARN",
+            "the",
+            "chunk",
+            "governor",
+            "token",
+            "permit",
+            "worker",
+            "file",
+            "reader",
+            "writer",
+            "cipher",
+            "archive",
+            "codec",
+            "level",
+            "memory",
+            "budget",
+            "queue",
+            "wait",
+            "done",
+            "started",
+            "failed",
+            "resumed",
+            "paused",
+            "of",
+            "and",
+            "to",
+            "in",
+            "a",
+            "for",
+            "with",
+            "on",
+            "bytes",
+            "MiB/s",
+            "ms",
+            "INFO",
+            "DEBUG",
+            "WARN",
         };
         std::mt19937 textRng(20240611);
         Bytes &text = result[2];
@@ -72,8 +104,8 @@ const Bytes &sample(Data kind)
         while (text.size() < size) {
             const auto append = [&text](const char *s) { text.insert(text.end(), s, s + std::strlen(s)); };
             append(words[33 + textRng() % 3]);
-            const std::string stamp = " 2024-06-" + std::to_string(10 + textRng() % 20) + " "
-                                      + std::to_string(textRng() % 100000) + ":";
+            const std::string stamp
+                = " 2024-06-" + std::to_string(10 + textRng() % 20) + " " + std::to_string(textRng() % 100000) + ":";
             append(stamp.c_str());
             const int n = 4 + int(textRng() % 12);
             for (int i = 0; i < n; ++i) {
@@ -117,8 +149,7 @@ public:
     }
     explicit GuardedBuffer(const Bytes &bytes)
         : GuardedBuffer(bytes.data(), bytes.size())
-    {
-    }
+    { }
     ~GuardedBuffer() { munmap(m_base, m_mapped); }
 
     std::uint8_t *data() { return m_data; }
@@ -235,8 +266,10 @@ void tst_Codec::names()
         const char *extension;
         int min, def, max;
     } expected[] = {
-        {CodecId::None, "none", "", 0, 0, 0},  {CodecId::Zstd, "zstd", ".zst", 1, 3, 19},
-        {CodecId::Lz4, "lz4", ".lz4", 0, 0, 12}, {CodecId::Gzip, "gzip", ".gz", 1, 6, 9},
+        {CodecId::None, "none", "", 0, 0, 0},
+        {CodecId::Zstd, "zstd", ".zst", 1, 3, 19},
+        {CodecId::Lz4, "lz4", ".lz4", 0, 0, 12},
+        {CodecId::Gzip, "gzip", ".gz", 1, 6, 9},
         {CodecId::Xz, "xz", ".xz", 0, 6, 9},
     };
     for (const auto &e : expected) {
@@ -420,9 +453,15 @@ void tst_Codec::roundTrip_data()
         CodecSpec spec;
         qint64 maxSize;
     } levels[] = {
-        {{CodecId::Zstd, 1}, 4 * kMiB}, {{CodecId::Zstd, 19}, 65537},   {{CodecId::Lz4, 1}, 4 * kMiB},
-        {{CodecId::Lz4, 9}, kMiB + 3},  {{CodecId::Lz4, 12}, 65537},    {{CodecId::Gzip, 1}, 4 * kMiB},
-        {{CodecId::Gzip, 9}, kMiB + 3}, {{CodecId::Xz, 0}, kMiB + 3},   {{CodecId::Xz, 9}, 65537},
+        {{CodecId::Zstd, 1}, 4 * kMiB},
+        {{CodecId::Zstd, 19}, 65537},
+        {{CodecId::Lz4, 1}, 4 * kMiB},
+        {{CodecId::Lz4, 9}, kMiB + 3},
+        {{CodecId::Lz4, 12}, 65537},
+        {{CodecId::Gzip, 1}, 4 * kMiB},
+        {{CodecId::Gzip, 9}, kMiB + 3},
+        {{CodecId::Xz, 0}, kMiB + 3},
+        {{CodecId::Xz, 9}, 65537},
     };
     for (const auto &level : levels) {
         for (const qint64 size : sizes) {
@@ -450,14 +489,14 @@ void tst_Codec::roundTrip()
     QVERIFY2(compressor->compress(input.data(), input.size(), frame, &error), qPrintable(error));
     QVERIFY(!frame.empty() || spec.id == CodecId::None);
     QVERIFY2(frame.size() <= compressBound(spec.id, std::size_t(size)),
-             qPrintable(QStringLiteral("%1 > bound %2").arg(frame.size()).arg(compressBound(spec.id, std::size_t(size)))));
+        qPrintable(QStringLiteral("%1 > bound %2").arg(frame.size()).arg(compressBound(spec.id, std::size_t(size)))));
 
     // Into a buffer of exactly the bound, guarded: the same frame.
     GuardedBuffer boundBuffer(compressBound(spec.id, std::size_t(size)));
     std::size_t written = 0;
-    QVERIFY2(compressor->compressInto(input.data(), input.size(), boundBuffer.data(), boundBuffer.size(), &written,
-                                      &error),
-             qPrintable(error));
+    QVERIFY2(
+        compressor->compressInto(input.data(), input.size(), boundBuffer.data(), boundBuffer.size(), &written, &error),
+        qPrintable(error));
     COMPARE_BYTES(boundBuffer.data(), written, frame.data(), frame.size());
 
     auto decompressor = makeDecompressor(spec.id, &error);
@@ -465,13 +504,13 @@ void tst_Codec::roundTrip()
     const GuardedBuffer guardedFrame(frame);
     Bytes out;
     QVERIFY2(decompressor->decompress(guardedFrame.data(), guardedFrame.size(), std::size_t(size), out, &error),
-             qPrintable(error));
+        qPrintable(error));
     COMPARE_BYTES(out.data(), out.size(), plain, std::size_t(size));
 
     // Into a guarded buffer of exactly the plain size.
     GuardedBuffer exact{std::size_t(size)};
     QVERIFY2(decompressor->decompressInto(guardedFrame.data(), guardedFrame.size(), exact.data(), exact.size(), &error),
-             qPrintable(error));
+        qPrintable(error));
     COMPARE_BYTES(exact.data(), exact.size(), plain, std::size_t(size));
 }
 
@@ -536,9 +575,15 @@ void tst_Codec::reuseAcrossChunks()
         Data kind;
         std::size_t offset, size;
     } chunks[] = {
-        {Data::Text, 0, 1 << 20},     {Data::Random, 7, 100},       {Data::Text, 3, 0},
-        {Data::Zeros, 0, 65536},      {Data::Random, 0, 300000},    {Data::Text, 123, 2 << 20},
-        {Data::Text, 5, 1},           {Data::Random, 11, 1 << 20},  {Data::Text, 99, 65537},
+        {Data::Text, 0, 1 << 20},
+        {Data::Random, 7, 100},
+        {Data::Text, 3, 0},
+        {Data::Zeros, 0, 65536},
+        {Data::Random, 0, 300000},
+        {Data::Text, 123, 2 << 20},
+        {Data::Text, 5, 1},
+        {Data::Random, 11, 1 << 20},
+        {Data::Text, 99, 65537},
     };
     Bytes frame;
     Bytes out;
@@ -568,7 +613,8 @@ void tst_Codec::compressIntoSmallBuffer()
         const std::size_t size = 150000;
         const std::uint8_t *plain = sample(kind).data();
         const Bytes frame = compressed(spec, plain, size);
-        for (const std::size_t room : {std::size_t(0), std::size_t(1), std::size_t(16), frame.size() / 2, frame.size() - 1}) {
+        for (const std::size_t room :
+            {std::size_t(0), std::size_t(1), std::size_t(16), frame.size() / 2, frame.size() - 1}) {
             GuardedBuffer small(room);
             std::size_t written = 12345;
             error.clear();
@@ -627,8 +673,14 @@ void tst_Codec::compatibleMode_data()
 
     const QList<int> threeChunks = {65536, 65536, 12345};
     const CodecSpec specs[] = {
-        {CodecId::Zstd, 3}, {CodecId::Zstd, 19}, {CodecId::Lz4, 0}, {CodecId::Lz4, 9},
-        {CodecId::Gzip, 6}, {CodecId::Gzip, 1},  {CodecId::Xz, 6},  {CodecId::Xz, 0},
+        {CodecId::Zstd, 3},
+        {CodecId::Zstd, 19},
+        {CodecId::Lz4, 0},
+        {CodecId::Lz4, 9},
+        {CodecId::Gzip, 6},
+        {CodecId::Gzip, 1},
+        {CodecId::Xz, 6},
+        {CodecId::Xz, 0},
     };
     for (const CodecSpec &spec : specs) {
         for (const Data kind : {Data::Text, Data::Random, Data::Zeros})
@@ -678,8 +730,8 @@ void tst_Codec::compatibleMode()
     const QByteArray stderrText = process.readAllStandardError();
     QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0, stderrText.constData());
     const QByteArray restored = process.readAllStandardOutput();
-    COMPARE_BYTES(reinterpret_cast<const std::uint8_t *>(restored.constData()), std::size_t(restored.size()), plain,
-                  offset);
+    COMPARE_BYTES(
+        reinterpret_cast<const std::uint8_t *>(restored.constData()), std::size_t(restored.size()), plain, offset);
 }
 
 // --- Hostile input --------------------------------------------------------------------
@@ -729,7 +781,7 @@ bool stillWorks(Decompressor &decompressor, const Bytes &frame, const std::uint8
     Bytes out;
     QString error;
     return decompressor.decompress(frame.data(), frame.size(), size, out, &error) && out.size() == size
-           && (size == 0 || std::memcmp(out.data(), plain, size) == 0);
+        && (size == 0 || std::memcmp(out.data(), plain, size) == 0);
 }
 
 } // namespace
@@ -759,7 +811,7 @@ void tst_Codec::truncated()
         const Bytes cut(frame.begin(), frame.begin() + qsizetype(n));
         QString why;
         QVERIFY2(refused(*decompressor, cut, std::size_t(size), &why),
-                 qPrintable(QStringLiteral("cut to %1 of %2 bytes: %3").arg(n).arg(frame.size()).arg(why)));
+            qPrintable(QStringLiteral("cut to %1 of %2 bytes: %3").arg(n).arg(frame.size()).arg(why)));
         if (n % 16 == 0)
             QVERIFY(stillWorks(*decompressor, frame, plain, std::size_t(size)));
     }
@@ -821,7 +873,7 @@ void tst_Codec::flippedBytes()
             if (spec.id == CodecId::None)
                 continue;
             QVERIFY2(std::memcmp(out.data(), plain, out.size()) == 0,
-                     qPrintable(QStringLiteral("wrong bytes accepted after a flip at %1").arg(pos)));
+                qPrintable(QStringLiteral("wrong bytes accepted after a flip at %1").arg(pos)));
         }
     }
     QVERIFY(stillWorks(*decompressor, frame, plain, std::size_t(size)));
@@ -850,9 +902,9 @@ void tst_Codec::garbage()
             const Bytes junk(source->begin() + 77, source->begin() + 77 + qsizetype(n));
             QString why;
             QVERIFY2(refused(*decompressor, junk, expected, &why),
-                     qPrintable(QStringLiteral("%1 bytes of garbage: %2").arg(n).arg(why)));
+                qPrintable(QStringLiteral("%1 bytes of garbage: %2").arg(n).arg(why)));
             QVERIFY2(refused(*decompressor, junk, 0, &why) || (n == 0 && id == CodecId::None),
-                     qPrintable(QStringLiteral("%1 bytes of garbage, expecting nothing: %2").arg(n).arg(why)));
+                qPrintable(QStringLiteral("%1 bytes of garbage, expecting nothing: %2").arg(n).arg(why)));
         }
     }
     if (id == CodecId::None)
@@ -864,7 +916,7 @@ void tst_Codec::garbage()
         std::copy(frame.begin(), frame.begin() + qsizetype(keep), mixed.begin());
         QString why;
         QVERIFY2(refused(*decompressor, mixed, 50000, &why),
-                 qPrintable(QStringLiteral("header of %1 bytes and garbage: %2").arg(keep).arg(why)));
+            qPrintable(QStringLiteral("header of %1 bytes and garbage: %2").arg(keep).arg(why)));
     }
     QVERIFY(stillWorks(*decompressor, frame, text.data(), 50000));
 }
@@ -895,8 +947,8 @@ void tst_Codec::wrongExpectedSize()
     auto decompressor = makeDecompressor(spec.id);
     QVERIFY(decompressor);
 
-    QList<qint64> wrong = {size + 1, size * 2 + 1, size + 4096, qint64(1) << 32, qint64(kMaxChunkSize), 0,
-                           size + (qint64(1) << 32)};
+    QList<qint64> wrong
+        = {size + 1, size * 2 + 1, size + 4096, qint64(1) << 32, qint64(kMaxChunkSize), 0, size + (qint64(1) << 32)};
     if (size > 0)
         wrong << size - 1 << size / 2;
     for (const qint64 expected : wrong) {
@@ -906,7 +958,7 @@ void tst_Codec::wrongExpectedSize()
         Bytes out;
         QString error;
         QVERIFY2(!decompressor->decompress(guarded.data(), guarded.size(), std::size_t(expected), out, &error),
-                 qPrintable(QStringLiteral("expected %1 accepted").arg(expected)));
+            qPrintable(QStringLiteral("expected %1 accepted").arg(expected)));
         QVERIFY(!error.isEmpty());
         QVERIFY(out.empty());
         // The frame records its plain size: a wrong one is refused before
@@ -949,7 +1001,7 @@ void tst_Codec::trailingData()
         Bytes zeros = frame;
         zeros.resize(zeros.size() + extra, 0);
         QVERIFY2(refused(*decompressor, zeros, size, &why),
-                 qPrintable(QStringLiteral("+%1 zero bytes: %2").arg(extra).arg(why)));
+            qPrintable(QStringLiteral("+%1 zero bytes: %2").arg(extra).arg(why)));
     }
     if (spec.id != CodecId::None) {
         Bytes twoFrames = frame;
@@ -971,13 +1023,13 @@ void tst_Codec::compressionRatio()
     // timing: the machines are shared.
     const Bytes &text = sample(Data::Text);
     const std::size_t size = 4 * kMiB;
-    const CodecSpec specs[] = {{CodecId::Zstd, 3}, {CodecId::Zstd, 1}, {CodecId::Lz4, 0},
-                               {CodecId::Gzip, 6}, {CodecId::Xz, 6}};
+    const CodecSpec specs[]
+        = {{CodecId::Zstd, 3}, {CodecId::Zstd, 1}, {CodecId::Lz4, 0}, {CodecId::Gzip, 6}, {CodecId::Xz, 6}};
     for (const CodecSpec &spec : specs) {
         const Bytes frame = compressed(spec, text.data(), size);
         const double ratio = double(size) / double(frame.size());
         qInfo("%s on %zu bytes of text-like data: %zu bytes, ratio %.2f", qPrintable(spec.toString()), size,
-              frame.size(), ratio);
+            frame.size(), ratio);
         QVERIFY(ratio > 1.5); // the sample is compressible
     }
 }

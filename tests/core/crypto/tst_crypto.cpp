@@ -218,11 +218,10 @@ void TestCrypto::chacha20Poly1305Rfc8439()
     const Bytes aad = fromHex("50515253c0c1c2c3c4c5c6c7");
     const Bytes plaintext = fromText("Ladies and Gentlemen of the class of '99: If I could offer you "
                                      "only one tip for the future, sunscreen would be it.");
-    const Bytes ciphertext = fromHex(
-        "d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
-        "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
-        "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
-        "3ff4def08e4b7a9de576d26586cec64b6116");
+    const Bytes ciphertext = fromHex("d31a8d34648e60db7b86afbc53ef7ec2a4aded51296e08fea9e2b5a736ee62d6"
+                                     "3dbea45e8ca9671282fafb69da92728b1a71de0a9e060b2905d6a5b67ecd3b36"
+                                     "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
+                                     "3ff4def08e4b7a9de576d26586cec64b6116");
     const Bytes tag = fromHex("1ae10b594f09e26a7e902ecbd0600691");
     QCOMPARE(plaintext.size(), std::size_t(114));
 
@@ -248,12 +247,10 @@ void TestCrypto::aes256GcmTestCase16()
     const Bytes key = fromHex("feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308");
     const Bytes iv = fromHex("cafebabefacedbaddecaf888");
     const Bytes aad = fromHex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
-    const Bytes plaintext = fromHex(
-        "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
-        "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
-    const Bytes ciphertext = fromHex(
-        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
-        "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662");
+    const Bytes plaintext = fromHex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+                                    "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+    const Bytes ciphertext = fromHex("522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+                                     "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662");
     const Bytes tag = fromHex("76fc6ece0f4e1768cddf8853bb2d551b");
 
     Aead aead(CipherId::Aes256Gcm);
@@ -303,8 +300,8 @@ void TestCrypto::roundTrip()
     Aead opener(cipher);
     QVERIFY(opener.setKey(*key));
     Bytes back = fromText("x"); // open appends too
-    QVERIFY2(opener.open(nonce, aad, std::span<const std::uint8_t>(out).subspan(6), back),
-             qPrintable(opener.errorString()));
+    QVERIFY2(
+        opener.open(nonce, aad, std::span<const std::uint8_t>(out).subspan(6), back), qPrintable(opener.errorString()));
     QCOMPARE(back.size(), 1 + plaintext.size());
     QVERIFY(std::equal(plaintext.begin(), plaintext.end(), back.begin() + 1));
 }
@@ -410,7 +407,7 @@ void TestCrypto::tampering()
     // Truncated: every shorter length, including shorter than a tag.
     for (std::size_t len = 0; len < sealed.size(); ++len)
         QVERIFY2(rejects(nonce, aad, std::span<const std::uint8_t>(sealed).first(len)),
-                 qPrintable(QStringLiteral("length %1").arg(len)));
+            qPrintable(QStringLiteral("length %1").arg(len)));
     // Extended.
     {
         Bytes longer = sealed;
@@ -501,18 +498,15 @@ void TestCrypto::sha256Fips180Vectors()
     // FIPS 180-2, Appendix B.1 and B.2.
     const auto abc = Sha256::hash(fromText("abc"));
     QVERIFY(abc);
-    QCOMPARE(Sha256::hex(*abc),
-             QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    QCOMPARE(Sha256::hex(*abc), QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
 
     const auto two = Sha256::hash(QByteArray("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"));
     QVERIFY(two);
-    QCOMPARE(Sha256::hex(*two),
-             QStringLiteral("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
+    QCOMPARE(Sha256::hex(*two), QStringLiteral("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
 
     const auto empty = Sha256::hash(Bytes());
     QVERIFY(empty);
-    QCOMPARE(Sha256::hex(*empty),
-             QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    QCOMPARE(Sha256::hex(*empty), QStringLiteral("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
 }
 
 void TestCrypto::sha256MillionA()
@@ -531,8 +525,7 @@ void TestCrypto::sha256MillionA()
     }
     const auto digest = sha.finish();
     QVERIFY(digest);
-    QCOMPARE(Sha256::hex(*digest),
-             QStringLiteral("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
+    QCOMPARE(Sha256::hex(*digest), QStringLiteral("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0"));
 }
 
 void TestCrypto::sha256MatchesSha256sum()
@@ -581,8 +574,7 @@ void TestCrypto::sha256IsReusableAfterFinish()
     sha.update(QByteArray("abc"));
     const auto second = sha.finish();
     QVERIFY(first && second);
-    QCOMPARE(Sha256::hex(*second),
-             QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+    QCOMPARE(Sha256::hex(*second), QStringLiteral("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
     sha.update(QByteArray("junk"));
     sha.reset();
     sha.update(QByteArray("abc"));
@@ -595,16 +587,17 @@ void TestCrypto::hkdfRfc5869()
 {
     // RFC 5869, Appendix A.1 (Test Case 1).
     const Bytes ikm(22, 0x0b);
-    const auto okm = hkdfSha256(ikm, fromHex("000102030405060708090a0b0c"),
-                                fromHex("f0f1f2f3f4f5f6f7f8f9"), 42);
+    const auto okm = hkdfSha256(ikm, fromHex("000102030405060708090a0b0c"), fromHex("f0f1f2f3f4f5f6f7f8f9"), 42);
     QVERIFY(okm);
-    QCOMPARE(hexOf(*okm), QStringLiteral("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
-                                         "34007208d5b887185865"));
+    QCOMPARE(hexOf(*okm),
+        QStringLiteral("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+                       "34007208d5b887185865"));
     // RFC 5869, Appendix A.3 (Test Case 3): empty salt and info.
     const auto okm3 = hkdfSha256(ikm, {}, {}, 42);
     QVERIFY(okm3);
-    QCOMPARE(hexOf(*okm3), QStringLiteral("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
-                                          "9d201395faa4b61a96c8"));
+    QCOMPARE(hexOf(*okm3),
+        QStringLiteral("8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d"
+                       "9d201395faa4b61a96c8"));
     // Out-of-range lengths are refused.
     QString error;
     QVERIFY(!hkdfSha256(ikm, {}, {}, 0, &error));
@@ -622,10 +615,10 @@ void TestCrypto::scryptRfc7914_data()
     QTest::addColumn<quint32>("r");
     QTest::addColumn<quint32>("p");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("empty, N=16 r=1 p=1")
-        << QByteArray() << QByteArray() << quint64(16) << quint32(1) << quint32(1)
-        << QStringLiteral("77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
-                          "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906");
+    QTest::newRow("empty, N=16 r=1 p=1") << QByteArray() << QByteArray() << quint64(16) << quint32(1) << quint32(1)
+                                         << QStringLiteral(
+                                                "77d6576238657b203b19ca42c18a0497f16b4844e3074ae8dfdffa3fede21442"
+                                                "fcd0069ded0948f8326a753a0fc81f17e8d3e0fb2e0d3628cf35e20c38d18906");
     QTest::newRow("password/NaCl, N=1024 r=8 p=16")
         << QByteArray("password") << QByteArray("NaCl") << quint64(1024) << quint32(8) << quint32(16)
         << QStringLiteral("fdbabe1c9d3472007856e7190d01e9fe7c6ad7cbc8237830e77376634b373162"
@@ -666,7 +659,7 @@ void TestCrypto::scryptDefaultCost()
     QVERIFY2(key, qPrintable(error));
     QCOMPARE(key->size(), kMasterKeySize);
     qInfo("scrypt default (N=2^17, r=8, p=1, %llu MiB): %lld ms on this machine",
-          static_cast<unsigned long long>(params.memoryBytes() >> 20), ms);
+        static_cast<unsigned long long>(params.memoryBytes() >> 20), ms);
     // Loose bound only (shared, noisy machines; sanitizer builds are slower).
     QVERIFY2(ms < 30000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
 }

@@ -59,10 +59,10 @@ int runProbe(int argc, char **argv)
     MasterKeyManager manager(store);
     const auto key = manager.loadOrCreate();
 
-    std::printf("read.ok=%d\nread.kind=%d\nread.ms=%lld\nread.message=%s\n", read.ok ? 1 : 0,
-                int(read.error), static_cast<long long>(readMs), qUtf8Printable(read.message));
-    std::printf("key.ok=%d\nkey.error=%d\nkey.message=%s\n", key.ok() ? 1 : 0, int(key.error),
-                qUtf8Printable(key.message));
+    std::printf("read.ok=%d\nread.kind=%d\nread.ms=%lld\nread.message=%s\n", read.ok ? 1 : 0, int(read.error),
+        static_cast<long long>(readMs), qUtf8Printable(read.message));
+    std::printf(
+        "key.ok=%d\nkey.error=%d\nkey.message=%s\n", key.ok() ? 1 : 0, int(key.error), qUtf8Printable(key.message));
     std::fflush(stdout);
     return 0;
 }
@@ -89,8 +89,7 @@ ProbeResult runChild(const QProcessEnvironment &env, int timeoutMs)
     child.setProcessEnvironment(env);
     QElapsedTimer timer;
     timer.start();
-    child.start(QCoreApplication::applicationFilePath(),
-                {QLatin1String(kProbeArg), QString::number(timeoutMs)});
+    child.start(QCoreApplication::applicationFilePath(), {QLatin1String(kProbeArg), QString::number(timeoutMs)});
     result.finished = child.waitForFinished(60000);
     result.wallMs = timer.elapsed();
     if (!result.finished) {
@@ -140,23 +139,22 @@ public:
             const QString runtime = m_dir.filePath(QStringLiteral("run"));
             QDir().mkpath(home + QStringLiteral("/.local/share"));
             QDir().mkpath(runtime);
-            QFile::setPermissions(runtime, QFileDevice::ReadOwner | QFileDevice::WriteOwner
-                                               | QFileDevice::ExeOwner);
+            QFile::setPermissions(runtime, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
             env.insert(QStringLiteral("HOME"), home);
             env.insert(QStringLiteral("XDG_DATA_HOME"), home + QStringLiteral("/.local/share"));
             env.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime);
             env.remove(QStringLiteral("DISPLAY"));
             env.remove(QStringLiteral("WAYLAND_DISPLAY"));
         }
-        const QString config = QStringLiteral(
-            "<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
-            "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
-            "<busconfig><type>session</type><listen>unix:path=%1</listen>"
-            "<auth>EXTERNAL</auth>%2"
-            "<limit name=\"service_start_timeout\">60000</limit>"
-            "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
-            "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n")
-                                   .arg(socket, services);
+        const QString config
+            = QStringLiteral("<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\" "
+                             "\"http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd\">\n"
+                             "<busconfig><type>session</type><listen>unix:path=%1</listen>"
+                             "<auth>EXTERNAL</auth>%2"
+                             "<limit name=\"service_start_timeout\">60000</limit>"
+                             "<policy context=\"default\"><allow send_destination=\"*\" eavesdrop=\"true\"/>"
+                             "<allow eavesdrop=\"true\"/><allow own=\"*\"/></policy></busconfig>\n")
+                  .arg(socket, services);
         const QString configPath = m_dir.filePath(QStringLiteral("bus.conf"));
         QFile file(configPath);
         if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0)
@@ -165,8 +163,8 @@ public:
         env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=") + socket);
         m_daemon.setProcessEnvironment(env);
         m_daemon.start(QStringLiteral("dbus-daemon"),
-                       {QStringLiteral("--config-file=") + configPath, QStringLiteral("--nofork"),
-                        QStringLiteral("--print-address=1")});
+            {QStringLiteral("--config-file=") + configPath, QStringLiteral("--nofork"),
+                QStringLiteral("--print-address=1")});
         if (!m_daemon.waitForStarted(5000) || !m_daemon.waitForReadyRead(10000))
             return;
         m_address = QString::fromUtf8(m_daemon.readLine()).trimmed();
@@ -275,8 +273,9 @@ void TestKeychainReal::secretToolSeesTheEntry()
     const QString service = uniqueService();
     QVERIFY(store.write(service, QStringLiteral("visible"), QByteArray("c2VjcmV0")).ok);
     QProcess lookup;
-    lookup.start(tool, {QStringLiteral("lookup"), QStringLiteral("server"), service,
-                        QStringLiteral("user"), QStringLiteral("visible")});
+    lookup.start(tool,
+        {QStringLiteral("lookup"), QStringLiteral("server"), service, QStringLiteral("user"),
+            QStringLiteral("visible")});
     QVERIFY(lookup.waitForFinished(20000));
     QCOMPARE(lookup.exitCode(), 0);
     QCOMPARE(lookup.readAllStandardOutput().trimmed(), QByteArray("c2VjcmV0"));
@@ -313,8 +312,9 @@ void TestKeychainReal::masterKeyLoadOrCreateTwice()
     const QString tool = QStandardPaths::findExecutable(QStringLiteral("secret-tool"));
     if (!tool.isEmpty()) {
         QProcess lookup;
-        lookup.start(tool, {QStringLiteral("lookup"), QStringLiteral("server"), QStringLiteral("Flowgate"),
-                            QStringLiteral("user"), QStringLiteral("master-key")});
+        lookup.start(tool,
+            {QStringLiteral("lookup"), QStringLiteral("server"), QStringLiteral("Flowgate"), QStringLiteral("user"),
+                QStringLiteral("master-key")});
         QVERIFY(lookup.waitForFinished(20000));
         QCOMPARE(lookup.readAllStandardOutput().trimmed(), first.key.toByteArray().toBase64());
     }
@@ -370,8 +370,8 @@ void TestKeychainReal::noSecretService()
 
     std::unique_ptr<PrivateBus> bus;
     if (setup == QLatin1String("unreachable")) {
-        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"),
-                   QStringLiteral("unix:path=/nonexistent/flowgate-test-bus"));
+        env.insert(
+            QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent/flowgate-test-bus"));
     } else if (setup == QLatin1String("nobus")) {
         env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
     } else {
@@ -390,14 +390,13 @@ void TestKeychainReal::noSecretService()
     QCOMPARE(probe.values.value(QStringLiteral("read.kind")).toInt(), int(Kind::NoService));
     // An answer, not a timeout: well within the store's timeout.
     QVERIFY2(probe.values.value(QStringLiteral("read.ms")).toLongLong() < kTimeoutMs / 2,
-             qPrintable(probe.values.value(QStringLiteral("read.ms"))));
+        qPrintable(probe.values.value(QStringLiteral("read.ms"))));
     const QString readMessage = probe.values.value(QStringLiteral("read.message"));
     QVERIFY2(readMessage.contains(QLatin1String("passphrase")), qPrintable(readMessage));
     QVERIFY2(readMessage.contains(QLatin1String("Secret Service")), qPrintable(readMessage));
 
     QCOMPARE(probe.values.value(QStringLiteral("key.ok")), QStringLiteral("0"));
-    QCOMPARE(probe.values.value(QStringLiteral("key.error")).toInt(),
-             int(MasterKeyManager::Error::NoService));
+    QCOMPARE(probe.values.value(QStringLiteral("key.error")).toInt(), int(MasterKeyManager::Error::NoService));
     const QString keyMessage = probe.values.value(QStringLiteral("key.message"));
     QVERIFY2(keyMessage.contains(QLatin1String("master-key")), qPrintable(keyMessage));
     QVERIFY2(keyMessage.contains(QLatin1String("passphrase")), qPrintable(keyMessage));
@@ -416,9 +415,8 @@ void TestKeychainReal::unansweredSecretServiceTimesOut()
     const ProbeResult probe = runChild(env, kTimeoutMs);
     QVERIFY2(probe.finished, "the probe hung");
     QVERIFY2(probe.values.contains(QStringLiteral("read.kind")), qPrintable(probe.stderrText));
-    qInfo("hanging service: %s (read took %s ms)",
-          qPrintable(probe.values.value(QStringLiteral("read.message"))),
-          qPrintable(probe.values.value(QStringLiteral("read.ms"))));
+    qInfo("hanging service: %s (read took %s ms)", qPrintable(probe.values.value(QStringLiteral("read.message"))),
+        qPrintable(probe.values.value(QStringLiteral("read.ms"))));
     QCOMPARE(probe.values.value(QStringLiteral("read.kind")).toInt(), int(Kind::Timeout));
     const qint64 ms = probe.values.value(QStringLiteral("read.ms")).toLongLong();
     QVERIFY2(ms >= kTimeoutMs - 50 && ms < kTimeoutMs + 2000, qPrintable(QString::number(ms)));
@@ -446,9 +444,8 @@ void TestKeychainReal::lockedKeyringIsReported()
     const ProbeResult probe = runChild(env, kTimeoutMs);
     QVERIFY2(probe.finished, "the probe hung");
     QVERIFY2(probe.values.contains(QStringLiteral("key.error")), qPrintable(probe.stderrText));
-    qInfo("locked keyring: read: %s / create: %s",
-          qPrintable(probe.values.value(QStringLiteral("read.message"))),
-          qPrintable(probe.values.value(QStringLiteral("key.message"))));
+    qInfo("locked keyring: read: %s / create: %s", qPrintable(probe.values.value(QStringLiteral("read.message"))),
+        qPrintable(probe.values.value(QStringLiteral("key.message"))));
     // Nothing can be stored in a keyring nobody unlocked: Locked, with advice.
     QCOMPARE(probe.values.value(QStringLiteral("key.ok")), QStringLiteral("0"));
     QCOMPARE(probe.values.value(QStringLiteral("key.error")).toInt(), int(MasterKeyManager::Error::Locked));

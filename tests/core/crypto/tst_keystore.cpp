@@ -15,11 +15,11 @@
 #include <QTemporaryDir>
 #include <QTest>
 
-#include <sys/stat.h>
-
 #include <atomic>
 #include <thread>
 #include <vector>
+
+#include <sys/stat.h>
 
 using namespace flowgate;
 
@@ -171,8 +171,9 @@ void TestKeyStore::corruptEntryIsNeverReplacedSilently()
     QCOMPARE(storedBase64(store), junk); // untouched
 
     // Valid base64 of the wrong length is corrupt too.
-    QVERIFY(store.write(MasterKeyManager::serviceName(), MasterKeyManager::accountName(),
-                        QByteArray(31, 'k').toBase64()).ok);
+    QVERIFY(
+        store.write(MasterKeyManager::serviceName(), MasterKeyManager::accountName(), QByteArray(31, 'k').toBase64())
+            .ok);
     QCOMPARE(manager.load().error, KeyError::Corrupt);
 }
 
@@ -196,7 +197,7 @@ void TestKeyStore::exportFileIsPrivate()
     QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
     QCOMPARE(st.st_mode & 07777, mode_t(0600));
     QCOMPARE(QFileInfo(path).permissions() & ~(QFileDevice::ReadUser | QFileDevice::WriteUser),
-             QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+        QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
     const QList<QByteArray> lines = readFile(path).trimmed().split('\n');
     QCOMPARE(lines.size(), 3);
@@ -322,8 +323,8 @@ void TestKeyStore::importRejectsBadFiles_data()
     QTest::addColumn<QString>("mentions");
 
     const QByteArray key = QByteArray(32, '\x42');
-    const QByteArray id = MasterKeyManager::keyId(std::span<const std::uint8_t>(
-                                                      reinterpret_cast<const std::uint8_t *>(key.constData()), 32))
+    const QByteArray id = MasterKeyManager::keyId(
+        std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t *>(key.constData()), 32))
                               .toLatin1();
     const QByteArray header("Flowgate master key v1 - SECRET\n");
     const QByteArray good = header + "id " + id + "\nkey " + key.toBase64() + "\n";
@@ -334,17 +335,16 @@ void TestKeyStore::importRejectsBadFiles_data()
                                   << QStringLiteral("does not start");
     QTest::newRow("no key line") << QByteArray(header + "id " + id + "\n") << int(KeyError::InvalidFile)
                                  << QStringLiteral("\"key\"");
-    QTest::newRow("no id line") << QByteArray(header + "key " + key.toBase64() + "\n")
-                                << int(KeyError::InvalidFile) << QStringLiteral("\"id\"");
+    QTest::newRow("no id line") << QByteArray(header + "key " + key.toBase64() + "\n") << int(KeyError::InvalidFile)
+                                << QStringLiteral("\"id\"");
     QTest::newRow("not base64") << QByteArray(header + "id " + id + "\nkey !!!notbase64***\n")
                                 << int(KeyError::InvalidFile) << QStringLiteral("base64");
     QTest::newRow("31 bytes") << QByteArray(header + "id " + id + "\nkey " + QByteArray(31, 'x').toBase64() + "\n")
                               << int(KeyError::InvalidFile) << QStringLiteral("32 bytes");
     QByteArray flipped = key;
     flipped[0] = '\x43';
-    QTest::newRow("key does not match id")
-        << QByteArray(header + "id " + id + "\nkey " + flipped.toBase64() + "\n") << int(KeyError::InvalidFile)
-        << QStringLiteral("damaged");
+    QTest::newRow("key does not match id") << QByteArray(header + "id " + id + "\nkey " + flipped.toBase64() + "\n")
+                                           << int(KeyError::InvalidFile) << QStringLiteral("damaged");
     QTest::newRow("too large") << QByteArray(good + QByteArray(5000, '#')) << int(KeyError::InvalidFile)
                                << QStringLiteral("too large");
 }
@@ -355,7 +355,9 @@ void TestKeyStore::importRejectsBadFiles()
     QFETCH(int, expected);
     QFETCH(QString, mentions);
 
-    const QString path = m_dir.filePath(QStringLiteral("import-%1.key").arg(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))));
+    const QString path = m_dir.filePath(
+        QStringLiteral("import-%1.key")
+            .arg(QString::fromLatin1(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-'))));
     QVERIFY(writeFile(path, content));
     InMemorySecretStore store;
     MasterKeyManager manager(store);
@@ -451,17 +453,18 @@ void TestKeyStore::qtKeychainErrorsAreClassified_data()
     QTest::addColumn<Kind>("kind");
     QTest::newRow("no error") << 0 << QString() << Kind::None;
     QTest::newRow("entry not found") << 1 << QStringLiteral("Entry not found") << Kind::NotFound;
-    QTest::newRow("no session bus")
-        << 7 << QStringLiteral("Cannot autolaunch D-Bus without X11 $DISPLAY") << Kind::NoService;
+    QTest::newRow("no session bus") << 7 << QStringLiteral("Cannot autolaunch D-Bus without X11 $DISPLAY")
+                                    << Kind::NoService;
     QTest::newRow("bus without secret service")
         << 7 << QStringLiteral("The name org.freedesktop.secrets was not provided by any .service files")
         << Kind::NoService;
-    QTest::newRow("unreachable bus")
-        << 7 << QStringLiteral("Could not connect: No such file or directory") << Kind::NoService;
+    QTest::newRow("unreachable bus") << 7 << QStringLiteral("Could not connect: No such file or directory")
+                                     << Kind::NoService;
     QTest::newRow("no backend") << 5 << QStringLiteral("No keychain service available") << Kind::NoService;
-    QTest::newRow("kwallet no server")
-        << 7 << QStringLiteral("Could not open wallet: org.freedesktop.DBus.Error.NoServer; ...")
-        << Kind::NoService;
+    QTest::newRow("kwallet no server") << 7
+                                       << QStringLiteral(
+                                              "Could not open wallet: org.freedesktop.DBus.Error.NoServer; ...")
+                                       << Kind::NoService;
     QTest::newRow("not implemented") << 6 << QString() << Kind::NoService;
     QTest::newRow("no login collection")
         << 7 << QStringLiteral("Object does not exist at path \u201c/org/freedesktop/secrets/collection/login\u201d")

@@ -39,10 +39,10 @@ struct CodecSpec
     [[nodiscard]] static std::optional<CodecSpec> parse(const QString &text, QString *error);
 
     /// "zstd:3", "lz4:0", "gzip:6", "xz:6", "none"; parse() reads it back.
-    QString toString() const;
+    [[nodiscard]] QString toString() const;
 
     /// True when the id is known and the level is within its range.
-    bool isValid() const;
+    [[nodiscard]] bool isValid() const;
 
     static int defaultLevel(CodecId id);
     static int minLevel(CodecId id);
@@ -94,7 +94,7 @@ class Compressor
 public:
     virtual ~Compressor();
 
-    virtual CodecSpec spec() const = 0;
+    [[nodiscard]] virtual CodecSpec spec() const = 0;
 
     /// Compresses \a size bytes at \a in (may be null when \a size is 0) into
     /// one frame that replaces the content of \a out. \a out keeps its
@@ -148,7 +148,7 @@ class Decompressor
 public:
     virtual ~Decompressor();
 
-    virtual CodecId id() const = 0;
+    [[nodiscard]] virtual CodecId id() const = 0;
 
     /// Decompresses the frame of \a size bytes at \a in into \a out, which
     /// is resized to \a expectedSize (it keeps its capacity: reuse it). On

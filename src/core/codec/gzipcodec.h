@@ -19,7 +19,7 @@ public:
     ~GzipCompressor() override;
 
     [[nodiscard]] bool init(QString *error);
-    CodecSpec spec() const override;
+    [[nodiscard]] CodecSpec spec() const override;
 
     static std::size_t bound(std::size_t size);
 
@@ -42,7 +42,7 @@ public:
     ~GzipDecompressor() override;
 
     [[nodiscard]] bool init(QString *error);
-    CodecId id() const override { return CodecId::Gzip; }
+    [[nodiscard]] CodecId id() const override { return CodecId::Gzip; }
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;

@@ -21,7 +21,7 @@ public:
     ~Lz4Compressor() override;
 
     [[nodiscard]] bool init(QString *error);
-    CodecSpec spec() const override;
+    [[nodiscard]] CodecSpec spec() const override;
 
     static std::size_t bound(std::size_t size);
 
@@ -45,7 +45,7 @@ public:
     ~Lz4Decompressor() override;
 
     [[nodiscard]] bool init(QString *error);
-    CodecId id() const override { return CodecId::Lz4; }
+    [[nodiscard]] CodecId id() const override { return CodecId::Lz4; }
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;

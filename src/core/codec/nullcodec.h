@@ -14,7 +14,7 @@ public:
     NullCompressor() = default;
     ~NullCompressor() override = default;
 
-    CodecSpec spec() const override { return {CodecId::None, 0}; }
+    [[nodiscard]] CodecSpec spec() const override { return {CodecId::None, 0}; }
 
     static std::size_t bound(std::size_t size) { return size; }
 
@@ -31,7 +31,7 @@ public:
     NullDecompressor() = default;
     ~NullDecompressor() override = default;
 
-    CodecId id() const override { return CodecId::None; }
+    [[nodiscard]] CodecId id() const override { return CodecId::None; }
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;

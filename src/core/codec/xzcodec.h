@@ -22,7 +22,7 @@ public:
     ~XzCompressor() override;
 
     [[nodiscard]] bool init(QString *error);
-    CodecSpec spec() const override;
+    [[nodiscard]] CodecSpec spec() const override;
 
     static std::size_t bound(std::size_t size);
     /// The dictionary size used for a chunk of \a size bytes at \a level.
@@ -49,7 +49,7 @@ public:
     ~XzDecompressor() override;
 
     [[nodiscard]] bool init(QString *error);
-    CodecId id() const override { return CodecId::Xz; }
+    [[nodiscard]] CodecId id() const override { return CodecId::Xz; }
 
     /// The decoder's memory limit for a chunk of \a expectedSize bytes.
     static std::uint64_t memoryLimit(std::size_t expectedSize);

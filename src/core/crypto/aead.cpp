@@ -117,7 +117,10 @@ bool Aead::fail(const QString &what)
 
 bool Aead::setKey(std::span<const std::uint8_t> key)
 {
+    if (m_hasKey && m_key.equals(key))
+        return true; // the same key again (the pipeline sets it per chunk)
     m_hasKey = false;
+    m_key.clear();
     if (!m_ctx)
         return false;
     if (key.size() != kAeadKeySize) {
@@ -128,6 +131,7 @@ bool Aead::setKey(std::span<const std::uint8_t> key)
     // the key schedule; later calls only change the nonce and direction.
     if (EVP_CipherInit_ex2(m_ctx, m_evpCipher, key.data(), nullptr, 1, nullptr) != 1)
         return fail(QStringLiteral("cannot set the key"));
+    m_key = SecureBytes(key);
     m_hasKey = true;
     return true;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "crypto/bytes.h"
+#include "crypto/secure.h"
 
 #include <QString>
 #include <QStringView>
@@ -70,7 +71,9 @@ public:
     /// What the last failing call failed on (for logs and messages).
     QString errorString() const { return m_error; }
 
-    /// Sets (or replaces) the 32-byte key. The context keeps only OpenSSL's
+    /// Sets (or replaces) the 32-byte key. Setting the key that is already
+    /// set costs one comparison, so calling this before every chunk is fine.
+    /// The context keeps a wiped-on-destruction copy of the key and OpenSSL's
     /// key schedule, which OpenSSL wipes when the context is freed.
     [[nodiscard]] bool setKey(std::span<const std::uint8_t> key);
     bool hasKey() const { return m_hasKey; }
@@ -106,6 +109,7 @@ private:
     bool fail(const QString &what);
 
     CipherId m_cipher;
+    SecureBytes m_key;
     evp_cipher_st *m_evpCipher = nullptr;
     evp_cipher_ctx_st *m_ctx = nullptr;
     bool m_hasKey = false;

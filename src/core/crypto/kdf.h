@@ -28,12 +28,12 @@ inline constexpr char kFileKeyInfo[] = "flowgate file key v1";
 ///
 /// Default N = 2^17, r = 8, p = 1: 128 MiB of work area (memory-hard: an
 /// attacker pays in memory, not just time). Measured on the development VM
-/// (2 vCPU AMD EPYC, shared): one derivation takes about 0.55 s of CPU
-/// (0.43 s user + 0.12 s system for the page faults) - about 0.5 s wall on an
-/// idle machine, 1.1 s wall while other builds kept the load average at 7.
-/// tst_crypto's scryptDefaultCost prints the figure for the machine it runs
-/// on. Paid once per job, not per file. The pipeline should count
-/// memoryBytes() against the memory budget while it runs.
+/// (2 vCPU AMD EPYC, shared), one derivation: 0.44-0.53 s wall (about 0.42 s
+/// user + 0.1 s system, the page faults) at a load average of 3; 1.1 s wall
+/// while other builds kept the load average at 7. tst_crypto's
+/// scryptDefaultCost prints the figure for the machine it runs on. Paid once
+/// per job, not per file. The pipeline should count memoryBytes() against the
+/// memory budget while it runs.
 struct ScryptParams
 {
     quint8 log2N = 17;

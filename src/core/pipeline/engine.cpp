@@ -152,7 +152,8 @@ KeyMaterial KeyMaterial::fromPassphrase(const QString &passphrase, const ScryptP
     k.source = fgc::KeySource::Passphrase;
     k.passphrase = passphrase;
     k.scrypt = params;
-    (void)fillRandom(k.jobSalt);
+    if (!fillRandom(k.jobSalt))
+        k.jobSalt.fill(0); // refused when a file is packed (see readForPack)
     return k;
 }
 
@@ -274,6 +275,11 @@ private:
             BufferPool &pool = *m_engine.m_buffers;
             pool.give(std::move(unit->input));
             pool.give(std::move(unit->output));
+            // Hand the memory and the permit back now: the last release may
+            // finish the file, which drops its per-file limiter. Memory
+            // first: the permit lets the reader admit the next chunk's.
+            unit->memory = MemoryGuard();
+            unit->perFile = Permit();
         }
         if (m_outstanding.fetch_sub(1) == 1)
             finish();
@@ -309,7 +315,10 @@ private:
         }
         if (!ok) {
             m.taskFailed();
-            release(unit);
+            // Still through the ordered writer (which writes nothing once the
+            // file failed): later chunks already waiting there are released
+            // only when the drain gets past this index.
+            submitInOrder(std::move(unit));
             return;
         }
         m.taskCompleted();
@@ -541,7 +550,16 @@ private:
         h.mtimeNs = m_info.mtimeNs;
         h.name = fi.fileName();
         if (h.encrypted()) {
-            (void)fillRandom(h.fileSalt);
+            // A failed random generator must stop the file: a zero salt would
+            // repeat keys (and so nonces) across files.
+            if (!fillRandom(h.fileSalt)) {
+                fail(ErrorKind::Key, tr("the system's random generator failed; nothing was encrypted"));
+                return;
+            }
+            if (h.keySource == fgc::KeySource::Passphrase && m_settings.keys.jobSalt == std::array<std::uint8_t, kJobSaltSize>{}) {
+                fail(ErrorKind::Key, tr("the job has no random salt (the random generator failed)"));
+                return;
+            }
             if (h.keySource == fgc::KeySource::Passphrase) {
                 h.scrypt = m_settings.keys.scrypt;
                 h.jobSalt = m_settings.keys.jobSalt;

@@ -130,7 +130,7 @@ public:
     explicit GuardedBuffer(std::size_t size)
         : m_size(size)
     {
-        const std::size_t page = std::size_t(sysconf(_SC_PAGESIZE));
+        const auto page = std::size_t(sysconf(_SC_PAGESIZE));
         const std::size_t dataPages = (size + page - 1) / page;
         m_mapped = (dataPages + 1) * page;
         void *base = mmap(nullptr, m_mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -152,9 +152,9 @@ public:
     { }
     ~GuardedBuffer() { munmap(m_base, m_mapped); }
 
-    std::uint8_t *data() { return m_data; }
-    const std::uint8_t *data() const { return m_data; }
-    std::size_t size() const { return m_size; }
+    [[nodiscard]] std::uint8_t *data() { return m_data; }
+    [[nodiscard]] const std::uint8_t *data() const { return m_data; }
+    [[nodiscard]] std::size_t size() const { return m_size; }
 
 private:
     std::uint8_t *m_base = nullptr;
@@ -451,7 +451,7 @@ void tst_Codec::roundTrip_data()
     const struct
     {
         CodecSpec spec;
-        qint64 maxSize;
+        qint64 maxSize = 0;
     } levels[] = {
         {{CodecId::Zstd, 1}, 4 * kMiB},
         {{CodecId::Zstd, 19}, 65537},
@@ -600,6 +600,9 @@ void tst_Codec::compressIntoSmallBuffer_data()
     QTest::addColumn<CodecSpec>("spec");
     for (const CodecId id : kAllCodecs)
         QTest::newRow(qPrintable(CodecSpec::name(id))) << CodecSpec::defaultFor(id);
+    QTest::newRow("lz4:9") << CodecSpec{CodecId::Lz4, 9};
+    QTest::newRow("gzip:9") << CodecSpec{CodecId::Gzip, 9};
+    QTest::newRow("xz:0") << CodecSpec{CodecId::Xz, 0};
 }
 
 void tst_Codec::compressIntoSmallBuffer()

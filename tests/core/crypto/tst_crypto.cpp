@@ -452,6 +452,7 @@ void TestCrypto::rekeyingAndDirectionChanges()
             for (const Bytes *key : {&k1, &k2}) {
                 QVERIFY(shared.setKey(*key));
                 for (quint64 counter = 0; counter < 3; ++counter) {
+                    QVERIFY(shared.setKey(*key)); // the same key again, per chunk
                     Bytes sealed;
                     QVERIFY(shared.seal(counterNonce(counter), aad, msg, sealed));
                     QVERIFY(sealed == fresh(*key, counter));
@@ -489,6 +490,13 @@ void TestCrypto::misuseIsRejected()
     QVERIFY(!aead.hasKey());
     QVERIFY(aead.setKey(Bytes(32, 1)));
     QVERIFY(aead.hasKey());
+    QVERIFY(aead.seal(counterNonce(0), {}, fromText("x"), out));
+    // A failed setKey() leaves no key behind, not the previous one.
+    QVERIFY(!aead.setKey(Bytes(31, 1)));
+    QVERIFY(!aead.hasKey());
+    out.clear();
+    QVERIFY(!aead.seal(counterNonce(1), {}, fromText("x"), out));
+    QVERIFY(out.empty());
 }
 
 // ----------------------------------------------------------------- SHA-256
@@ -532,7 +540,7 @@ void TestCrypto::sha256MatchesSha256sum()
 {
     const QString tool = QStandardPaths::findExecutable(QStringLiteral("sha256sum"));
     if (tool.isEmpty())
-        QSKIP("sha256sum not installed");
+        QFAIL("sha256sum is missing: scripts/deps.sh installs coreutils");
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
 

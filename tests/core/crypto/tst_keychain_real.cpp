@@ -211,7 +211,7 @@ private Q_SLOTS:
 void TestKeychainReal::initTestCase()
 {
     if (qEnvironmentVariableIsEmpty("FLOWGATE_KEYRING"))
-        QSKIP("needs a throw-away Secret Service: run under scripts/with-keyring.sh");
+        QFAIL("this test needs a throw-away Secret Service: run it under scripts/with-keyring.sh (scripts/test.sh does)");
     QVERIFY2(!qEnvironmentVariableIsEmpty("DBUS_SESSION_BUS_ADDRESS"), "no session bus");
 }
 
@@ -268,7 +268,7 @@ void TestKeychainReal::secretToolSeesTheEntry()
     // ours), under QtKeychain's schema: server=<service> user=<account>.
     const QString tool = QStandardPaths::findExecutable(QStringLiteral("secret-tool"));
     if (tool.isEmpty())
-        QSKIP("secret-tool (libsecret-tools) not installed");
+        QFAIL("secret-tool is missing: scripts/deps.sh installs libsecret-tools");
     KeychainSecretStore store;
     const QString service = uniqueService();
     QVERIFY(store.write(service, QStringLiteral("visible"), QByteArray("c2VjcmV0")).ok);
@@ -355,6 +355,7 @@ void TestKeychainReal::noSecretService_data()
     QTest::addColumn<QString>("setup");
     QTest::newRow("session bus address unreachable") << QStringLiteral("unreachable");
     QTest::newRow("no session bus at all") << QStringLiteral("nobus");
+    QTest::newRow("session bus disabled") << QStringLiteral("disabled");
     QTest::newRow("bus without a Secret Service") << QStringLiteral("emptybus");
 }
 
@@ -372,6 +373,9 @@ void TestKeychainReal::noSecretService()
     if (setup == QLatin1String("unreachable")) {
         env.insert(
             QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent/flowgate-test-bus"));
+    } else if (setup == QLatin1String("disabled")) {
+        // What scripts/test.sh exports for every other test.
+        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("disabled:"));
     } else if (setup == QLatin1String("nobus")) {
         env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
     } else {
@@ -430,7 +434,7 @@ void TestKeychainReal::unansweredSecretServiceTimesOut()
 void TestKeychainReal::lockedKeyringIsReported()
 {
     if (QStandardPaths::findExecutable(QStringLiteral("gnome-keyring-daemon")).isEmpty())
-        QSKIP("gnome-keyring not installed");
+        QFAIL("gnome-keyring is missing: scripts/deps.sh installs it");
     PrivateBus bus(PrivateBus::Mode::SystemServices);
     QVERIFY2(!bus.address().isEmpty(), "could not start a private dbus-daemon");
     QTemporaryDir runtime;

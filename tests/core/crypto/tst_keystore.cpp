@@ -460,6 +460,10 @@ void TestKeyStore::qtKeychainErrorsAreClassified_data()
         << Kind::NoService;
     QTest::newRow("unreachable bus") << 7 << QStringLiteral("Could not connect: No such file or directory")
                                      << Kind::NoService;
+    QTest::newRow("bus disabled (disabled:)")
+        << 7
+        << QStringLiteral("Unknown or unsupported transport \u201cdisabled\u201d for address \u201cdisabled:\u201d")
+        << Kind::NoService;
     QTest::newRow("no backend") << 5 << QStringLiteral("No keychain service available") << Kind::NoService;
     QTest::newRow("kwallet no server") << 7
                                        << QStringLiteral(

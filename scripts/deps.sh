@@ -7,7 +7,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  g++ cmake ninja-build pkg-config file dpkg-dev
+  g++ cmake ninja-build pkg-config file dpkg-dev clang-format clang-tidy
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-tools-dev qt6-l10n-tools
   qt6-tools-dev-tools qt6-svg-dev qtkeychain-qt6-dev
   libssl-dev libzstd-dev liblz4-dev zlib1g-dev liblzma-dev libbenchmark-dev

@@ -74,6 +74,8 @@ MainWindow::MainWindow(QWidget *parent)
     g.setFilesInFlight(m_tuning->filesInFlight());
     g.setMemorySoftLimit(m_tuning->memorySoftLimit());
     g.setMemoryHardLimit(m_tuning->memoryHardLimit());
+    if (m_tuning->memoryHardLimit() > 0)
+        g.setMemoryCapacity(m_tuning->memoryHardLimit());
     g.setBackgroundMode(m_tuning->backgroundMode());
     QSettings s;
     restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
@@ -313,6 +315,8 @@ void MainWindow::connectController()
     connect(m_tuning, &TuningPanel::memoryLimitsChanged, this, [&g](qint64 soft, qint64 hard) {
         g.setMemorySoftLimit(soft);
         g.setMemoryHardLimit(hard);
+        // Utilisation is measured against the hard limit when there is one.
+        g.setMemoryCapacity(hard > 0 ? hard : ResourceConfig::defaultMemoryCapacity());
     });
     connect(m_tuning, &TuningPanel::backgroundModeChanged, this, [&g](bool on) { g.setBackgroundMode(on); });
     connect(m_tuning, &TuningPanel::outputFolderChanged, this, [this] { detectStorage(); });

@@ -293,6 +293,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             return ExitUsage;
         }
         config.memoryHardLimit = *size;
+        config.memoryLimit = *size; // the gauge's capacity: utilisation is measured against the limit
     }
     if (pack) {
         if (p.isSet(QStringLiteral("codec"))) {
@@ -474,7 +475,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             else
                 std::printf("%s  %s: OK\n", qPrintable(r.sha256), qPrintable(r.input));
         } else {
-            err(QStringLiteral("%1: %2").arg(r.input, r.error));
+            // Engine messages usually name the file already.
+            err(r.error.startsWith(r.input) ? r.error : QStringLiteral("%1: %2").arg(r.input, r.error));
         }
     }
     if (json) {

@@ -239,6 +239,7 @@ private:
         std::size_t outputSize = 0;
         MemoryGuard memory;
         Permit perFile;
+        bool counted = false; // counts against the file's in-flight window
         Clock::time_point queuedAt;
     };
 
@@ -271,6 +272,14 @@ private:
 
     void release(const std::shared_ptr<Unit> &unit)
     {
+        if (unit && unit->counted) {
+            unit->counted = false;
+            {
+                std::lock_guard lock(m_windowMutex);
+                --m_unitsInFlight;
+            }
+            m_windowCv.notify_all();
+        }
         if (unit) {
             BufferPool &pool = *m_engine.m_buffers;
             pool.give(std::move(unit->input));
@@ -299,12 +308,15 @@ private:
     void runWorker(std::shared_ptr<Unit> unit)
     {
         ConcurrencyMetrics &m = m_governor.metrics();
-        m.chunkDequeued(nsSince(unit->queuedAt));
         ThreadContexts &ctx = contexts();
         ctx.applyBackground(m_governor.backgroundMode());
         bool ok = false;
-        if (!failed()) {
+        if (failed()) {
+            m.chunkDequeued(nsSince(unit->queuedAt));
+        } else {
             Permit cpu = m_governor.acquireCpu(m_cancel.token());
+            // Queue wait: from the chunk being read to CPU work starting on it.
+            m.chunkDequeued(nsSince(unit->queuedAt));
             if (cpu) {
                 m.workerStarted();
                 ok = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
@@ -324,6 +336,12 @@ private:
         m.taskCompleted();
         // The input is no longer needed: give its memory back before waiting to be written.
         m_engine.m_buffers->give(std::move(unit->input));
+        // A restored chunk's place in the output is known: write it now, in
+        // parallel with the others; only the hashing below needs order.
+        // A failed write fails the file; the chunk still goes through the
+        // ordered stage so the chunks after it are released.
+        if (m_settings.mode == JobMode::Restore)
+            (void)writeOutAt(unit->output.data(), unit->plainSize, unit->index * quint64(m_header.chunkSize));
         submitInOrder(std::move(unit));
     }
 
@@ -378,6 +396,24 @@ private:
         return true;
     }
 
+    bool writeOutAt(const std::uint8_t *data, std::size_t size, quint64 offset)
+    {
+        if (size == 0 || !m_out.isOpen() || failed())
+            return !failed();
+        Permit io;
+        if (!take(io, m_governor.acquireIo(m_cancel.token())))
+            return false;
+        QString error;
+        posix::Failure failure = posix::Failure::None;
+        if (!posix::writeFullyAt(m_out.get(), data, size, offset, &error, &failure)) {
+            fail(ErrorKind::Io, tr("cannot write %1: %2").arg(m_outputPath, error));
+            return false;
+        }
+        m_written += size;
+        m_governor.metrics().addBytesOut(size);
+        return true;
+    }
+
     bool readIn(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got)
     {
         Permit io;
@@ -411,6 +447,19 @@ private:
         unit = std::make_shared<Unit>();
         if (!take(unit->perFile, m_limiter->acquire(m_cancel.token())))
             return false;
+        // Chunks of this file in flight (read, queued, working or waiting to be
+        // written) stay within CPU tokens + 1, so peak memory follows
+        // chunk size x CPU tokens, never the per-file setting alone.
+        {
+            std::unique_lock lock(m_windowMutex);
+            while (m_unitsInFlight >= std::max(1, std::min(m_governor.perFileWorkers(), m_governor.cpuTokensTotal() + 1))) {
+                if (failed())
+                    return false;
+                m_windowCv.wait_for(lock, std::chrono::milliseconds(20));
+            }
+            ++m_unitsInFlight;
+            unit->counted = true;
+        }
         unit->memory = m_governor.admitMemory(qint64(memoryBytes), m_cancel.token());
         if (!unit->memory) {
             fail(ErrorKind::Cancelled, tr("cancelled"));
@@ -677,9 +726,8 @@ private:
             if (!writeOut(u.output.data(), u.outputSize))
                 return;
         } else {
+            // Restore wrote the chunk already (writeOutAt); verify only hashes.
             if (!hashUnderCpu(u.output.data(), u.plainSize))
-                return;
-            if (m_settings.mode == JobMode::Restore && !writeOut(u.output.data(), u.plainSize))
                 return;
         }
         m_done += u.plainSize;
@@ -805,8 +853,9 @@ private:
             if (!aead->openTo(nonce, aad, std::span<const std::uint8_t>(u.input.data(), u.input.size()),
                               std::span<std::uint8_t>(u.input.data(), storedPayload))) {
                 fail(ErrorKind::DataIntegrity,
-                     u.index == 0 ? tr("%1: authentication failed: wrong key or passphrase, or the container was modified").arg(m_path)
-                                  : tr("%1: chunk %2 failed authentication: the container was modified or damaged").arg(m_path).arg(u.index + 1));
+                     tr("%1: chunk %2 failed authentication: wrong key or passphrase, or the container was modified or damaged")
+                         .arg(m_path)
+                         .arg(u.index + 1));
                 return false;
             }
         }
@@ -958,6 +1007,9 @@ private:
     PauseGate m_gate;
     std::shared_ptr<TokenPool> m_limiter;
     std::atomic<int> m_outstanding{0};
+    std::mutex m_windowMutex;
+    std::condition_variable m_windowCv;
+    int m_unitsInFlight = 0;
 
     std::mutex m_errorMutex;
     ErrorKind m_errorKind = ErrorKind::None;
@@ -969,7 +1021,7 @@ private:
     QString m_outputPath;
     QString m_outputDir;
     QString m_tempPath;
-    quint64 m_written = 0;
+    std::atomic<quint64> m_written{0};
     quint64 m_done = 0;
 
     fgc::Header m_header;

@@ -3,6 +3,8 @@
 #include "chartspanel.h"
 
 #include <QComboBox>
+#include <QGuiApplication>
+#include <QPalette>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -43,7 +45,8 @@ QChart *newChart(const QString &title)
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->setAnimationOptions(QChart::NoAnimation);
     // Follow the system palette (dark themes too).
-    chart->setTheme(QChart::ChartThemeLight);
+    const bool dark = QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
+    chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
     return chart;
 }
 

@@ -426,6 +426,14 @@ void MainWindow::reportProblems(const QStringList &problems)
 QStringList MainWindow::addPaths(const QStringList &paths)
 {
     QStringList problems;
+    // Containers dropped in pack mode are meant to be restored.
+    const bool allContainers = !paths.isEmpty() && std::all_of(paths.begin(), paths.end(), [](const QString &p) {
+        return QFileInfo(p).isFile() && p.endsWith(QStringLiteral(".fgc"));
+    });
+    if (allContainers && m_tuning->mode() == JobMode::Pack) {
+        m_tuning->setMode(JobMode::Restore);
+        showStatus(tr("These are Flowgate containers: the mode is now Restore"));
+    }
     const JobMode mode = m_tuning->mode();
     for (const QString &path : paths) {
         const QFileInfo fi(path);

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# SPDX-FileCopyrightText: the Flowgate authors
+#
+# End-to-end speed and memory of pack and restore, side by side with zstd in
+# one run (alternating pairs, median ratio), as bench/RESULTS.md records.
+#
+#   bench/run_pack_bench.sh [PAIRS]      (default 5 pairs)
+#
+# Uses a 512 MiB corpus of this system's files (flowgate-cli bench
+# --make-corpus), read from the page cache and written to the same disk. The
+# keychain key source is used (inside a private D-Bus session with a real
+# gnome-keyring), so no passphrase derivation is timed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+PAIRS=${1:-5}
+WORK=${FLOWGATE_BENCH_DIR:-$ROOT/build/bench-work}
+mkdir -p "$WORK"
+
+if [ -z "${FLOWGATE_KEYRING:-}" ]; then
+  exec bash scripts/with-keyring.sh bash "$0" "$@"
+fi
+
+if [ -z "${SKIP_BUILD:-}" ]; then
+  bash scripts/deps.sh
+  cmake --preset release -DFLOWGATE_BUILD_TESTS=OFF >/dev/null
+  cmake --build build/release -j "${JOBS:-2}" --target flowgate-cli
+fi
+CLI=$ROOT/build/release/src/cli/flowgate-cli
+C=$WORK/corpus.bin
+[ -f "$C" ] || "$CLI" bench --make-corpus "$C" --size 512 >/dev/null
+cat "$C" > /dev/null   # into the page cache
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+
+# One pack first: creates the keychain's master key (not timed).
+"$CLI" pack -q --force -o "$WORK" "$C" >/dev/null 2>&1
+
+echo "== pack: flowgate-cli pack (zstd:3 + chacha20 + SHA-256, 2 CPU tokens) vs zstd -T2 -3"
+: > "$WORK/pack.ratios"
+for i in $(seq 1 "$PAIRS"); do
+  t0=$(now); zstd -q -T2 -3 -f -o "$WORK/z.zst" "$C"; t1=$(now)
+  "$CLI" pack -q --force --cpu-tokens 2 --codec zstd:3 --cipher chacha20 -o "$WORK" "$C" >/dev/null; t2=$(now)
+  z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t2 - $t1" | bc -l)
+  printf '  pair %d: zstd %.3f s, flowgate %.3f s, ratio %.3f\n' "$i" "$z" "$f" "$(echo "$f / $z" | bc -l)"
+  echo "$f / $z" | bc -l >> "$WORK/pack.ratios"
+  echo "$f" >> "$WORK/pack.times"
+done
+PACK_RATIO=$(median < "$WORK/pack.ratios")
+PACK_TIME=$(median < "$WORK/pack.times"); rm -f "$WORK/pack.times"
+ZSIZE=$(stat -c %s "$WORK/z.zst"); FSIZE=$(stat -c %s "$WORK/corpus.bin.fgc")
+echo "  median wall-time ratio flowgate/zstd: $PACK_RATIO (bound <= 1.0)"
+echo "  output size: flowgate $FSIZE, zstd $ZSIZE, ratio $(echo "$FSIZE / $ZSIZE" | bc -l | cut -c1-5) (bound <= 1.03)"
+
+LIMIT=$("$CLI" bench --size 256 --cores 2 2>/dev/null | awk '/^  pack/ {print $2}')
+MBPS=$(echo "536.870912 / $PACK_TIME" | bc -l)
+echo "  flowgate pack: $(printf '%.0f' "$MBPS") MB/s; stage limit on 2 cores: $LIMIT MB/s; ratio $(echo "$MBPS / $LIMIT" | bc -l | cut -c1-5) (bound >= 0.9)"
+
+echo "== restore (fsync included) vs zstd -d (+ sync of its output)"
+: > "$WORK/restore.ratios"
+mkdir -p "$WORK/out"
+for i in $(seq 1 "$PAIRS"); do
+  t0=$(now); zstd -q -d -f -o "$WORK/z.out" "$WORK/z.zst"; sync "$WORK/z.out"; t1=$(now)
+  "$CLI" restore -q --force --cpu-tokens 2 -o "$WORK/out" "$WORK/corpus.bin.fgc" >/dev/null; t2=$(now)
+  z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t2 - $t1" | bc -l)
+  printf '  pair %d: zstd -d %.3f s, flowgate %.3f s, ratio %.3f\n' "$i" "$z" "$f" "$(echo "$f / $z" | bc -l)"
+  echo "$f / $z" | bc -l >> "$WORK/restore.ratios"
+done
+cmp "$C" "$WORK/out/corpus.bin"
+echo "  median wall-time ratio flowgate/zstd -d: $(median < "$WORK/restore.ratios") (bound <= 1.1)"
+
+echo "== peak RSS (/usr/bin/time -v) packing generated 1 GiB and 4 GiB files (2 CPU tokens)"
+for n in 2 8; do
+  G=$WORK/gen-$n.bin
+  [ -f "$G" ] || for k in $(seq 1 "$n"); do cat "$C"; done > "$G"
+  rss=$( { /usr/bin/time -v "$CLI" pack -q --force --cpu-tokens 2 -o "$WORK" "$G" >/dev/null; } 2>&1 | awk '/Maximum resident/ {print $6}')
+  echo "  $(( n / 2 )) GiB: peak RSS $(( rss / 1024 )) MiB (bound: 64 MiB x (2 + 2) + 64 MiB = 320 MiB)"
+  rm -f "$WORK/gen-$n.bin.fgc"
+done
+
+echo "== 10,000 files of 4 KiB"
+F=$WORK/small
+if [ ! -d "$F" ]; then
+  mkdir -p "$F"
+  head -c $((10000 * 4096)) "$C" | split -b 4096 -a 5 -d - "$F/f"
+fi
+rm -rf "$WORK/small-out"
+t0=$(now); "$CLI" pack -q --cpu-tokens 2 -o "$WORK/small-out" "$F" >/dev/null; t1=$(now)
+echo "  $(echo "10000 / ($t1 - $t0)" | bc -l | cut -d. -f1) files/s"

@@ -281,9 +281,8 @@ private:
             m_windowCv.notify_all();
         }
         if (unit) {
-            BufferPool &pool = *m_engine.m_buffers;
-            pool.give(std::move(unit->input));
-            pool.give(std::move(unit->output));
+            m_engine.m_buffers->give(std::move(unit->input));
+            m_engine.m_outputBuffers->give(std::move(unit->output));
             // Hand the memory and the permit back now: the last release may
             // finish the file, which drops its per-file limiter. Memory
             // first: the permit lets the reader admit the next chunk's.
@@ -679,7 +678,7 @@ private:
     {
         QString error;
         const std::size_t bound = compressBound(m_header.codec, u.plainSize) + kAeadTagSize + 64;
-        u.output = m_engine.m_buffers->take(std::max<std::size_t>(bound, m_header.chunkSize));
+        u.output = m_engine.m_outputBuffers->take(std::max<std::size_t>(bound, m_header.chunkSize));
         std::size_t written = 0;
         Compressor *c = ctx.compressorFor(m_settings.codec, &error);
         if (!c) {
@@ -859,7 +858,7 @@ private:
                 return false;
             }
         }
-        u.output = m_engine.m_buffers->take(m_header.chunkSize);
+        u.output = m_engine.m_outputBuffers->take(m_header.chunkSize);
         Decompressor *d = ctx.decompressorFor(m_header.codec, &error);
         if (!d || !d->decompressInto(u.input.data(), storedPayload, u.output.data(), u.plainSize, &error)) {
             fail(ErrorKind::DataIntegrity, tr("%1: chunk %2 does not decompress: %3").arg(m_path).arg(u.index + 1).arg(error));
@@ -1054,7 +1053,10 @@ struct Engine::Entry
 Engine::Engine(Governor &governor, QObject *parent)
     : QObject(parent)
     , m_governor(governor)
-    , m_buffers(std::make_unique<BufferPool>(12))
+    // Inputs and outputs are pooled apart: an output buffer only ever has
+    // the compressed bytes' pages touched, and keeps it that way.
+    , m_buffers(std::make_unique<BufferPool>(4))
+    , m_outputBuffers(std::make_unique<BufferPool>(4))
 {
     // Tasks block on permits, so the pool needs more threads than cores; the
     // governor, not the pool, decides how many run at once.
@@ -1150,6 +1152,11 @@ void Engine::taskFinished(int id, const FileReport &report)
         nowIdle = m_running == 0 && m_queue.empty();
     }
     m_cv.notify_all();
+    if (nowIdle) {
+        // Nothing runs: give the pooled chunk buffers back to the system.
+        m_buffers->clear();
+        m_outputBuffers->clear();
+    }
     Q_EMIT fileStateChanged(id, report.state);
     Q_EMIT fileFinished(report);
     if (nowIdle)

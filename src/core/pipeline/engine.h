@@ -91,7 +91,8 @@ private:
 
     Governor &m_governor;
     QThreadPool m_pool;
-    std::unique_ptr<BufferPool> m_buffers;
+    std::unique_ptr<BufferPool> m_buffers;       ///< chunk inputs (plain when packing, stored when restoring)
+    std::unique_ptr<BufferPool> m_outputBuffers; ///< chunk outputs
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;

@@ -13,7 +13,8 @@ PACKAGES=(
   libssl-dev libzstd-dev liblz4-dev zlib1g-dev liblzma-dev libbenchmark-dev
   zstd lz4 xz-utils gzip bc time
   clang libclang-rt-14-dev
-  xvfb xauth dbus gnome-keyring libsecret-1-0 libsecret-tools imagemagick fonts-dejavu-core
+  xvfb xauth dbus gnome-keyring libsecret-1-0 libsecret-tools imagemagick fonts-dejavu-core qt6-translations-l10n
+  desktop-file-utils appstream librsvg2-bin debootstrap
 )
 
 missing=()

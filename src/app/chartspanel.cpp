@@ -3,6 +3,7 @@
 #include "chartspanel.h"
 
 #include <QComboBox>
+#include <QLocale>
 #include <QGuiApplication>
 #include <QPalette>
 #include <QGridLayout>
@@ -47,6 +48,7 @@ QChart *newChart(const QString &title)
     // Follow the system palette (dark themes too).
     const bool dark = QGuiApplication::palette().color(QPalette::Window).lightness() < 128;
     chart->setTheme(dark ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    chart->setLocalizeNumbers(true);
     return chart;
 }
 
@@ -113,6 +115,7 @@ void ChartsPanel::buildCharts()
         auto *axis = new QValueAxis(chart);
         axis->setTitleText(tr("time (s)"));
         axis->setLabelFormat(QStringLiteral("%.0f"));
+        axis->setTickCount(6);
         chart->addAxis(axis, Qt::AlignBottom);
         m_timeAxes[id] = axis;
         return axis;
@@ -140,7 +143,7 @@ void ChartsPanel::buildCharts()
         auto *t = timeAxis(MemoryChart, c);
         m_memoryAxis = new QValueAxis(c);
         m_memoryAxis->setTitleText(tr("MiB"));
-        m_memoryAxis->setLabelFormat(QStringLiteral("%.0f"));
+        m_memoryAxis->setLabelFormat(QStringLiteral("%.3g"));
         c->addAxis(m_memoryAxis, Qt::AlignLeft);
         m_memoryPercentAxis = new QValueAxis(c);
         m_memoryPercentAxis->setTitleText(tr("% of capacity"));
@@ -184,7 +187,7 @@ void ChartsPanel::buildCharts()
         c->addAxis(m_queueAxis, Qt::AlignLeft);
         m_throughputAxis = new QValueAxis(c);
         m_throughputAxis->setTitleText(tr("MB/s"));
-        m_throughputAxis->setLabelFormat(QStringLiteral("%.0f"));
+        m_throughputAxis->setLabelFormat(QStringLiteral("%.3g"));
         c->addAxis(m_throughputAxis, Qt::AlignRight);
         auto *q = addSeries(QueueChart, c, tr("queue depth"));
         q->attachAxis(t);
@@ -215,11 +218,10 @@ void ChartsPanel::attachHover(QLineSeries *series, const QString &unit)
             QToolTip::hideText();
             return;
         }
+        const QLocale locale;
         QToolTip::showText(QCursor::pos(), tr("%1 at %2 s: %3 %4")
-                                               .arg(series->name())
-                                               .arg(point.x(), 0, 'f', 1)
-                                               .arg(point.y(), 0, 'g', 4)
-                                               .arg(unit));
+                                               .arg(series->name(), locale.toString(point.x(), 'f', 1),
+                                                    locale.toString(point.y(), 'g', 4), unit));
     });
 }
 
@@ -338,9 +340,9 @@ void ChartsPanel::refresh()
         maxWait = std::max({maxWait, s.cpuWait.p99Ms, s.ioWait.p99Ms});
     }
     m_saturationAxis->setRange(0, std::ceil(maxSat / 10.0) * 10.0);
-    m_memoryAxis->setRange(0, maxMem * 1.1);
+    m_memoryAxis->setRange(0, std::max(10.0, maxMem * 1.1));
     m_queueAxis->setRange(0, std::ceil(maxQueue * 1.1));
-    m_throughputAxis->setRange(0, maxTp * 1.1);
+    m_throughputAxis->setRange(0, std::max(10.0, maxTp * 1.1));
     m_waitAxis->setRange(kMinWaitMs, std::pow(10.0, std::ceil(std::log10(maxWait * 1.5))));
 }
 

@@ -284,8 +284,6 @@ void MainWindow::buildActions()
     bar->addSeparator();
     bar->addActions({start, pause, resume, cancel});
     bar->addSeparator();
-    bar->addActions({remove, clear, retry});
-    bar->addSeparator();
     bar->addActions({exportCsvAction, png, demo});
     for (QAction *a : bar->actions())
         if (!a->isSeparator())
@@ -322,7 +320,12 @@ void MainWindow::connectController()
     connect(m_tuning, &TuningPanel::outputFolderChanged, this, [this] { detectStorage(); });
 
     connect(m_controller.get(), &JobController::sampled, this, &MainWindow::onSample);
-    connect(m_controller.get(), &JobController::summary, this, [this](const QString &line) { m_summaryLabel->setText(line); });
+    connect(m_controller.get(), &JobController::summary, this, [this](const QString &line) {
+        // The line's format is fixed (logs and scripts read it); only the word is translated.
+        QString shown = line;
+        shown.replace(QStringLiteral("Resources:"), tr("Resources:"));
+        m_summaryLabel->setText(shown);
+    });
     connect(m_controller.get(), &JobController::memoryWarning, this, [this](qint64 used, qint64 limit) {
         showStatus(tr("Memory in use (%1) is above the soft limit (%2)").arg(QLocale().formattedDataSize(used), QLocale().formattedDataSize(limit)));
     });
@@ -399,10 +402,13 @@ void MainWindow::updateStatus()
 
 void MainWindow::updateActions()
 {
-    const bool queued = !m_model->rowsInState(FileState::Queued).isEmpty();
+    const QList<int> queuedRows = m_model->rowsInState(FileState::Queued);
+    const bool queued = !queuedRows.isEmpty();
+    // Queued rows already handed to the engine only wait for a slot: Start has nothing to do for them.
+    const bool startable = std::any_of(queuedRows.begin(), queuedRows.end(), [this](int r) { return m_model->row(r).engineId < 0; });
     const bool running = !m_model->rowsInState(FileState::Running).isEmpty() || !m_model->rowsInState(FileState::Paused).isEmpty();
-    action(QStringLiteral("startAction"))->setEnabled(queued && !m_keyRequestRunning);
-    action(QStringLiteral("startSelectedAction"))->setEnabled(queued && !selectedRows().isEmpty() && !m_keyRequestRunning);
+    action(QStringLiteral("startAction"))->setEnabled(startable && !m_keyRequestRunning);
+    action(QStringLiteral("startSelectedAction"))->setEnabled(startable && !selectedRows().isEmpty() && !m_keyRequestRunning);
     action(QStringLiteral("pauseAction"))->setEnabled(running);
     action(QStringLiteral("resumeAction"))->setEnabled(running);
     action(QStringLiteral("cancelAction"))->setEnabled(running || queued);

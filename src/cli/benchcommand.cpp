@@ -3,6 +3,7 @@
 #include "filecommands.h"
 
 #include "exitcodes.h"
+#include "helptext.h"
 
 #include "codec/codec.h"
 #include "crypto/aead.h"
@@ -109,7 +110,7 @@ int runBench(const QStringList &arguments)
         return ExitUsage;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
+        std::fputs(qPrintable(subcommandHelp(p, arguments.value(0))), stdout);
         return ExitOk;
     }
     bool ok = true;

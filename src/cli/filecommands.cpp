@@ -3,6 +3,7 @@
 #include "filecommands.h"
 
 #include "exitcodes.h"
+#include "helptext.h"
 
 #include "crypto/keychainsecretstore.h"
 #include "crypto/masterkeymanager.h"
@@ -254,7 +255,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         return ExitUsage;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
+        std::fputs(qPrintable(subcommandHelp(p, arguments.value(0))), stdout);
         return ExitOk;
     }
     if (p.positionalArguments().isEmpty()) {
@@ -384,7 +385,9 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     for (const QString &problem : std::as_const(problems))
         err(problem);
     if (items.isEmpty()) {
-        err(QStringLiteral("%1: no files found").arg(command));
+        const QString searched = p.positionalArguments().join(QStringLiteral(", "));
+        err(pack ? QStringLiteral("pack: no files to pack in %1").arg(searched)
+                 : QStringLiteral("%1: no .fgc containers found in %2").arg(command, searched));
         return ExitInput;
     }
 
@@ -476,7 +479,10 @@ int runFileCommand(const QString &command, const QStringList &arguments)
                 std::printf("%s  %s: OK\n", qPrintable(r.sha256), qPrintable(r.input));
         } else {
             // Engine messages usually name the file already.
-            err(r.error.startsWith(r.input) ? r.error : QStringLiteral("%1: %2").arg(r.input, r.error));
+            QString message = r.error.startsWith(r.input) ? r.error : QStringLiteral("%1: %2").arg(r.input, r.error);
+            if (r.errorKind == ErrorKind::Key && !p.isSet(QStringLiteral("passphrase-file")) && r.error.contains(u"passphrase"))
+                message += QStringLiteral(" (--passphrase-file FILE)");
+            err(message);
         }
     }
     if (json) {
@@ -493,7 +499,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
                 .arg(pack ? QStringLiteral("packed") : mode == JobMode::Restore ? QStringLiteral("restored") : QStringLiteral("verified"))
                 .arg(secs, 0, 'f', 1)
                 .arg(humanBytes(double(in)), humanBytes(double(out)))
-                .arg(secs > 0 ? double(pack ? in : out) / 1e6 / secs : 0.0, 0, 'f', 0));
+                .arg(secs > 0 ? double(mode == JobMode::Restore ? out : in) / 1e6 / secs : 0.0, 0, 'f', 0));
     }
     if (csv) {
         QString csvError;
@@ -524,7 +530,7 @@ int runKeyCommand(const QStringList &arguments)
         return ExitUsage;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
+        std::fputs(qPrintable(subcommandHelp(p, arguments.value(0))), stdout);
         return ExitOk;
     }
     const QStringList pos = p.positionalArguments();

@@ -3,6 +3,7 @@
 #include "governordemo.h"
 
 #include "exitcodes.h"
+#include "helptext.h"
 
 #include "advisor/advisor.h"
 #include "governor/governor.h"
@@ -207,7 +208,7 @@ int runGovernorDemo(const QStringList &arguments)
         return ExitUsage;
     }
     if (p.isSet(QStringLiteral("help"))) {
-        std::fputs(qPrintable(p.helpText()), stdout);
+        std::fputs(qPrintable(subcommandHelp(p, arguments.value(0))), stdout);
         return ExitOk;
     }
 

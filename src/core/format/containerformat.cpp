@@ -60,7 +60,7 @@ quint64 get64(const std::uint8_t *p)
 
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("Container", text);
+    return QCoreApplication::translate("flowgate::fgc", text); // the context lupdate gives it
 }
 
 Hash sha256Of(std::span<const std::uint8_t> data)

@@ -24,10 +24,6 @@ namespace flowgate {
 
 namespace {
 
-QString tr(const char *text)
-{
-    return QCoreApplication::translate("Engine", text);
-}
 
 using Clock = std::chrono::steady_clock;
 
@@ -200,6 +196,9 @@ QString errorKindName(ErrorKind kind)
 class FileTask final : public std::enable_shared_from_this<FileTask>
 {
 public:
+    // lupdate files these tr() calls under "flowgate::FileTask": look them up there.
+    static QString tr(const char *text) { return QCoreApplication::translate("flowgate::FileTask", text); }
+
     FileTask(Engine &engine, int id, QString path, JobSettings settings, Permit slot, const CancellationToken &all)
         : m_engine(engine)
         , m_governor(engine.governor())

@@ -39,7 +39,7 @@ QString pathOfFd(int fd)
 namespace {
 QString tr(const char *text)
 {
-    return QCoreApplication::translate("Files", text);
+    return QCoreApplication::translate("flowgate::posix", text); // the context lupdate gives it
 }
 
 qint64 toNs(const struct timespec &ts)

@@ -187,15 +187,17 @@ void MainWindow::buildActions()
         updateActions();
     });
     QAction *resume = make(QStringLiteral("resumeAction"), tr("&Resume"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("Resume paused files"), [this] {
-        const QList<int> rows = selectedRows();
+        // A whole-queue pause is lifted for every file; otherwise the selected
+        // rows (or all paused rows when nothing is selected) resume.
+        const bool wholeQueue = m_controller->engine().isPaused() || selectedRows().isEmpty();
         m_controller->engine().resumeAll();
-        for (int r : rows.isEmpty() ? m_model->rowsInState(FileState::Paused) : rows) {
+        const QList<int> rows = wholeQueue ? m_model->rowsInState(FileState::Paused) : selectedRows();
+        for (int r : rows) {
             if (m_model->row(r).engineId >= 0)
                 m_controller->engine().resume(m_model->row(r).engineId);
-        }
-        for (int r : m_model->rowsInState(FileState::Paused))
-            if (rows.isEmpty())
+            if (m_model->row(r).state == FileState::Paused)
                 m_model->setState(r, FileState::Running);
+        }
         updateActions();
     });
     QAction *cancel = make(QStringLiteral("cancelAction"), tr("&Cancel"), QKeySequence(Qt::CTRL | Qt::Key_Period),

@@ -166,7 +166,7 @@ void ChartsPanel::buildCharts()
         m_waitAxis = new QLogValueAxis(c);
         m_waitAxis->setBase(10);
         m_waitAxis->setTitleText(tr("ms (log)"));
-        m_waitAxis->setLabelFormat(QStringLiteral("%g"));
+        m_waitAxis->setLabelFormat(QStringLiteral("%.3g"));
         m_waitAxis->setRange(kMinWaitMs, 1000);
         c->addAxis(m_waitAxis, Qt::AlignLeft);
         for (const QString &n : {tr("CPU P50"), tr("CPU P95"), tr("CPU P99"), tr("I/O P50"), tr("I/O P95"), tr("I/O P99")}) {

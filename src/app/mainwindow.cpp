@@ -134,7 +134,11 @@ void MainWindow::buildLayout()
     m_advisor->setObjectName(QStringLiteral("advisorPanel"));
     auto *advisorDock = new QDockWidget(tr("Advisor"), this);
     advisorDock->setObjectName(QStringLiteral("advisorDock"));
-    advisorDock->setWidget(m_advisor);
+    auto *advisorScroll = new QScrollArea(advisorDock);
+    advisorScroll->setWidget(m_advisor);
+    advisorScroll->setWidgetResizable(true);
+    advisorScroll->setMinimumHeight(220);
+    advisorDock->setWidget(advisorScroll);
     addDockWidget(Qt::RightDockWidgetArea, advisorDock);
 
     m_totalsLabel = new QLabel(this);
@@ -374,8 +378,9 @@ void MainWindow::onSample(const MetricsSnapshot &s)
     static const Advisor advisor;
     QList<MetricsSnapshot> window;
     const QList<MetricsSnapshot> recent = m_charts->allSamples().mid(std::max<qsizetype>(0, m_charts->allSamples().size() - 40));
+    // The last 10 s, but not the idle time before the current run started.
     for (const MetricsSnapshot &x : recent)
-        if (x.elapsedMs >= s.elapsedMs - 10'000)
+        if (x.elapsedMs >= s.elapsedMs - 10'000 && (m_runStartMs < 0 || x.wallClockMsSinceEpoch >= m_runStartMs))
             window.append(x);
     m_advisor->setHints(advisor.evaluate(window));
     updateStatus();

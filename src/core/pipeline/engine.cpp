@@ -271,6 +271,15 @@ private:
 
     void release(const std::shared_ptr<Unit> &unit)
     {
+        if (unit) {
+            m_engine.m_buffers->give(std::move(unit->input));
+            m_engine.m_outputBuffers->give(std::move(unit->output));
+            // Hand the memory back first: a place in the window (or the
+            // permit) lets the reader admit the next chunk's memory. Then the
+            // permit, now: the last release may finish the file, which drops
+            // its per-file limiter.
+            unit->memory = MemoryGuard();
+        }
         if (unit && unit->counted) {
             unit->counted = false;
             {
@@ -279,15 +288,8 @@ private:
             }
             m_windowCv.notify_all();
         }
-        if (unit) {
-            m_engine.m_buffers->give(std::move(unit->input));
-            m_engine.m_outputBuffers->give(std::move(unit->output));
-            // Hand the memory and the permit back now: the last release may
-            // finish the file, which drops its per-file limiter. Memory
-            // first: the permit lets the reader admit the next chunk's.
-            unit->memory = MemoryGuard();
+        if (unit)
             unit->perFile = Permit();
-        }
         if (m_outstanding.fetch_sub(1) == 1)
             finish();
     }
@@ -633,6 +635,19 @@ private:
 
         const quint64 chunks = h.chunkCount();
         m_report.chunks = chunks;
+        if (m_settings.compatible && chunks == 0) {
+            // The standard tools refuse an empty file: write one empty frame.
+            QString codecError;
+            Compressor *c = contexts().compressorFor(m_settings.codec, &codecError);
+            Buffer empty(compressBound(h.codec, 0) + 64);
+            std::size_t written = 0;
+            if (!c || !c->compressInto(empty.data(), 0, empty.data(), empty.capacity(), &written, &codecError)) {
+                fail(ErrorKind::Input, tr("compressing %1 failed: %2").arg(m_path, codecError));
+                return;
+            }
+            if (!writeOut(empty.data(), written))
+                return;
+        }
         const std::size_t bound = compressBound(h.codec, h.chunkSize) + kAeadTagSize + 64;
         for (quint64 i = 0; i < chunks && !failed(); ++i) {
             const quint64 offset = i * h.chunkSize;

@@ -76,7 +76,11 @@ ResourceConfig Governor::config() const
 void Governor::allocateMemory(qint64 bytes) noexcept
 {
     const qint64 before = m_memUsed.fetch_add(bytes, std::memory_order_relaxed);
-    const qint64 after = before + bytes;
+    accountAllocation(before, before + bytes);
+}
+
+void Governor::accountAllocation(qint64 before, qint64 after) noexcept
+{
     qint64 peak = m_memPeak.load(std::memory_order_relaxed);
     while (after > peak && !m_memPeak.compare_exchange_weak(peak, after, std::memory_order_relaxed)) {
     }
@@ -157,8 +161,10 @@ MemoryGuard Governor::admitMemory(qint64 bytes, const CancellationToken &cancel)
     ++m_servingTicket;
     advancePastSkippedLocked();
     ++m_admittedGuards;
+    // Counted before the lock is released: the next request in line must see it.
+    const qint64 before = m_memUsed.fetch_add(bytes, std::memory_order_relaxed);
     lock.unlock();
-    allocateMemory(bytes);
+    accountAllocation(before, before + bytes);
     m_memCv.notify_all();
     return MemoryGuard(this, bytes, true);
 }

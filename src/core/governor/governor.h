@@ -139,6 +139,7 @@ Q_SIGNALS:
 private:
     friend class MemoryGuard;
     void releaseAdmitted(qint64 bytes) noexcept;
+    void accountAllocation(qint64 before, qint64 after) noexcept;
     void notifyMemoryWaiters() noexcept;
     void advancePastSkippedLocked();
 

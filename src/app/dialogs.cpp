@@ -28,11 +28,11 @@ QString Dialogs::saveFileName(QWidget *parent, const QString &caption, const QSt
     return QFileDialog::getSaveFileName(parent, caption, suggested, filter);
 }
 
-QStringList Dialogs::openFileNames(QWidget *parent, const QString &caption, const QString &filter)
+QStringList Dialogs::openFileNames(QWidget *parent, const QString &caption, const QString &filter, const QString &start)
 {
     if (openFileNamesHook)
         return openFileNamesHook(caption);
-    return QFileDialog::getOpenFileNames(parent, caption, QString(), filter);
+    return QFileDialog::getOpenFileNames(parent, caption, start, filter);
 }
 
 QString Dialogs::existingDirectory(QWidget *parent, const QString &caption, const QString &start)

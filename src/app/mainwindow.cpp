@@ -164,14 +164,22 @@ void MainWindow::buildActions()
         return a;
     };
     QAction *addFiles = make(QStringLiteral("addFilesAction"), tr("&Add Files…"), QKeySequence::Open, tr("Add files to the queue"), [this] {
-        const QStringList files = Dialogs::openFileNames(this, tr("Add files"), QString());
+        QSettings settings;
+        const QStringList files = Dialogs::openFileNames(this, tr("Add files"), QString(),
+                                                         settings.value(QStringLiteral("paths/lastAddFolder")).toString());
+        if (!files.isEmpty())
+            settings.setValue(QStringLiteral("paths/lastAddFolder"), QFileInfo(files.first()).absolutePath());
         reportProblems(addPaths(files));
     });
     QAction *addFolder = make(QStringLiteral("addFolderAction"), tr("Add &Folder…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
                               tr("Add every file of a folder (recursively)"), [this] {
-                                  const QString dir = Dialogs::existingDirectory(this, tr("Add folder"), QString());
-                                  if (!dir.isEmpty())
+                                  QSettings settings;
+                                  const QString dir = Dialogs::existingDirectory(
+                                      this, tr("Add folder"), settings.value(QStringLiteral("paths/lastAddFolder")).toString());
+                                  if (!dir.isEmpty()) {
+                                      settings.setValue(QStringLiteral("paths/lastAddFolder"), dir);
                                       reportProblems(addPaths({dir}));
+                                  }
                               });
     QAction *start = make(QStringLiteral("startAction"), tr("&Start"), QKeySequence(Qt::CTRL | Qt::Key_Return), tr("Start the queued files"),
                           [this] { startQueue(false); });

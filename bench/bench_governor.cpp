@@ -16,13 +16,13 @@
 
 #include <QSemaphore>
 
-#include <benchmark/benchmark.h>
-
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <random>
+
+#include <benchmark/benchmark.h>
 
 namespace {
 

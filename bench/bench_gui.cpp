@@ -10,12 +10,11 @@
 //   flowgate_bench_gui [--seconds N] [--codec xz:3] [--cpu-tokens N]
 
 #include "chartspanel.h"
+#include "governor/governor.h"
+#include "jobcontroller.h"
 #include "mainwindow.h"
 #include "queuemodel.h"
 #include "tuningpanel.h"
-
-#include "governor/governor.h"
-#include "jobcontroller.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -107,15 +106,18 @@ int main(int argc, char *argv[])
                 const double cpu = threadCpuSeconds() - cpuStart;
                 const double wall = double(clock.elapsed() - wallStartMs) / 1000.0;
                 const auto &g = window.controller()->governor();
-                const double p50 = percentile(lateness, 0.50), p95 = percentile(lateness, 0.95), p99 = percentile(lateness, 0.99);
+                const double p50 = percentile(lateness, 0.50), p95 = percentile(lateness, 0.95),
+                             p99 = percentile(lateness, 0.99);
                 const double share = 100.0 * cpu / wall;
-                std::printf("GUI timer lateness over %.1f s (%zu ticks): P50 %.2f ms, P95 %.2f ms, P99 %.2f ms (bound 16 ms)\n",
-                            wall, lateness.size(), p50, p95, p99);
+                std::printf(
+                    "GUI timer lateness over %.1f s (%zu ticks): P50 %.2f ms, P95 %.2f ms, P99 %.2f ms (bound 16 ms)\n",
+                    wall, lateness.size(), p50, p95, p99);
                 std::printf("GUI thread CPU: %.3f s of %.1f s = %.2f %% of one core (bound 5 %%)\n", cpu, wall, share);
-                std::printf("Workload while measuring: %d CPU tokens busy of %d, %llu chunks done, %d charts visible, %d samples\n",
-                            g.cpuTokensInUse(), g.cpuTokensTotal(),
-                            static_cast<unsigned long long>(g.metrics().tasksCompleted()), 4,
-                            int(window.chartsPanel()->allSamples().size()));
+                std::printf("Workload while measuring: %d CPU tokens busy of %d, %llu chunks done, %d charts visible, "
+                            "%d samples\n",
+                    g.cpuTokensInUse(), g.cpuTokensTotal(),
+                    static_cast<unsigned long long>(g.metrics().tasksCompleted()), 4,
+                    int(window.chartsPanel()->allSamples().size()));
                 const bool ok = p99 <= 16.0 && share <= 5.0;
                 window.controller()->engine().cancelAll();
                 QApplication::exit(ok ? 0 : 1);

@@ -193,7 +193,7 @@
         <translation>&amp;Wiederholen:</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Without this passphrase the files cannot be restored. It is never stored.</source>
         <translation>Ohne diese Passphrase können die Dateien nicht wiederhergestellt werden. Sie wird nirgends gespeichert.</translation>
     </message>
@@ -424,7 +424,7 @@
         <translation>Hinweise des Beraters</translation>
     </message>
     <message>
-        <location line="+31"/>
+        <location line="+32"/>
         <source>Apply</source>
         <translation>Übernehmen</translation>
     </message>
@@ -437,7 +437,7 @@
 <context>
     <name>flowgate::ChartsPanel</name>
     <message>
-        <location filename="../src/app/chartspanel.cpp" line="+61"/>
+        <location filename="../src/app/chartspanel.cpp" line="+65"/>
         <source>&amp;Time window:</source>
         <translation>&amp;Zeitfenster:</translation>
     </message>
@@ -468,12 +468,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+203"/>
+        <location line="+204"/>
         <source>&amp;Freeze</source>
         <translation>&amp;Einfrieren</translation>
     </message>
     <message>
-        <location line="-200"/>
+        <location line="-201"/>
         <source>Freeze the charts</source>
         <translation>Diagramme einfrieren</translation>
     </message>
@@ -483,12 +483,12 @@
         <translation>Diagramme nicht mehr aktualisieren (Messwerte werden weiter aufgezeichnet)</translation>
     </message>
     <message>
-        <location line="+41"/>
+        <location line="+40"/>
         <source>time (s)</source>
         <translation>Zeit (s)</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>CPU and I/O saturation</source>
         <translation>CPU- und I/O-Sättigung</translation>
     </message>
@@ -544,7 +544,7 @@
         <translation>ms (log.)</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>CPU P50</source>
         <translation>CPU P50</translation>
     </message>
@@ -610,12 +610,12 @@
         <translation>geschrieben MB/s</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+27"/>
         <source>%1 at %2 s: %3 %4</source>
         <translation>%1 bei %2 s: %3 %4</translation>
     </message>
     <message>
-        <location line="+53"/>
+        <location line="+52"/>
         <source>&amp;Unfreeze</source>
         <translation>&amp;Einfrieren aufheben</translation>
     </message>
@@ -623,7 +623,7 @@
 <context>
     <name>flowgate::Engine</name>
     <message>
-        <location filename="../src/core/pipeline/engine.cpp" line="+1232"/>
+        <location filename="../src/core/pipeline/engine.cpp" line="+1247"/>
         <location line="+75"/>
         <source>cancelled before it started</source>
         <translation>vor dem Start abgebrochen</translation>
@@ -632,24 +632,24 @@
 <context>
     <name>flowgate::FileTask</name>
     <message>
-        <location line="-1081"/>
+        <location line="-1096"/>
         <location line="+39"/>
-        <location line="+58"/>
+        <location line="+60"/>
         <location line="+119"/>
         <location line="+21"/>
-        <location line="+525"/>
+        <location line="+538"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location line="-599"/>
+        <location line="-612"/>
         <location line="+18"/>
-        <location line="+546"/>
+        <location line="+559"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-530"/>
+        <location line="-543"/>
         <source>cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
@@ -685,13 +685,13 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+167"/>
+        <location line="+180"/>
         <location line="+14"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-184"/>
         <source>encryption needs a key: choose the keychain or a passphrase, or --cipher none</source>
         <translation>Verschlüsselung braucht einen Schlüssel: den Schlüsselbund oder eine Passphrase wählen, oder --cipher none</translation>
     </message>
@@ -711,7 +711,7 @@
         <translation>der kompatible Modus braucht einen Codec (zstd, gzip, lz4 oder xz)</translation>
     </message>
     <message>
-        <location line="+26"/>
+        <location line="+39"/>
         <source>%1 changed while being read (it shrank to %2 bytes)</source>
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
@@ -732,7 +732,8 @@
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="-54"/>
+        <location line="+58"/>
         <source>compressing %1 failed: %2</source>
         <translation>Komprimieren von %1 fehlgeschlagen: %2</translation>
     </message>
@@ -831,7 +832,7 @@
 <context>
     <name>flowgate::MainWindow</name>
     <message>
-        <location filename="../src/app/mainwindow.cpp" line="+60"/>
+        <location filename="../src/app/mainwindow.cpp" line="+59"/>
         <source>Flowgate</source>
         <translation>Flowgate</translation>
     </message>
@@ -851,7 +852,7 @@
         <translation>Berater</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+33"/>
         <source>&amp;Add Files…</source>
         <translation>&amp;Dateien hinzufügen…</translation>
     </message>
@@ -861,12 +862,12 @@
         <translation>Dateien zur Warteschlange hinzufügen</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Add files</source>
         <translation>Dateien hinzufügen</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+5"/>
         <source>Add &amp;Folder…</source>
         <translation>&amp;Ordner hinzufügen…</translation>
     </message>
@@ -876,22 +877,22 @@
         <translation>Alle Dateien eines Ordners hinzufügen (rekursiv)</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+3"/>
         <source>Add folder</source>
         <translation>Ordner hinzufügen</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+6"/>
         <source>&amp;Start</source>
         <translation>&amp;Starten</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Start the queued files</source>
         <translation>Die wartenden Dateien starten</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+1"/>
         <source>Start &amp;Selected</source>
         <translation>&amp;Ausgewählte starten</translation>
     </message>
@@ -901,12 +902,12 @@
         <translation>Die ausgewählten wartenden Dateien starten</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;Pause</source>
         <translation>&amp;Pausieren</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Pause: no new chunks are handed out</source>
         <translation>Pausieren: Es werden keine neuen Blöcke ausgegeben</translation>
     </message>
@@ -916,12 +917,12 @@
         <translation>&amp;Fortsetzen</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Resume paused files</source>
         <translation>Pausierte Dateien fortsetzen</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+14"/>
         <source>&amp;Cancel</source>
         <translation>Abbre&amp;chen</translation>
     </message>
@@ -936,7 +937,7 @@
         <translation>&amp;Entfernen</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Remove the selected files from the queue</source>
         <translation>Die ausgewählten Dateien aus der Warteschlange entfernen</translation>
     </message>
@@ -971,12 +972,12 @@
         <translation>Alle Messwerte der Sitzung als CSV schreiben</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Export metrics as CSV</source>
         <translation>Messwerte als CSV exportieren</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+0"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV-Dateien (*.csv)</translation>
     </message>
@@ -1028,7 +1029,7 @@
         <translation>Warteschlange</translation>
     </message>
     <message>
-        <location line="+2"/>
+        <location line="+3"/>
         <source>Save the %1 chart as PNG (cancel to skip)</source>
         <translation>Diagramm „%1“ als PNG speichern (Abbrechen überspringt es)</translation>
     </message>
@@ -1053,18 +1054,18 @@
         <translation>Beispieldateien in einem temporären Ordner erzeugen und packen</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>&amp;Quit</source>
         <translation>&amp;Beenden</translation>
     </message>
     <message>
         <location line="+0"/>
-        <location line="+409"/>
+        <location line="+450"/>
         <source>Quit Flowgate</source>
         <translation>Flowgate beenden</translation>
     </message>
     <message>
-        <location line="-408"/>
+        <location line="-448"/>
         <source>&amp;About Flowgate</source>
         <translation>&amp;Über Flowgate</translation>
     </message>
@@ -1080,7 +1081,7 @@
         <translation>&lt;h3&gt;Flowgate %1&lt;/h3&gt;&lt;p&gt;Komprimiert und verschlüsselt Dateien parallel und berechnet ihre Prüfsummen – gesteuert von einem Ressourcenregler, der den Rechner reaktionsfähig hält.&lt;/p&gt;&lt;p&gt;Lizenz: BSD-3-Clause.&lt;/p&gt;</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
@@ -1110,22 +1111,22 @@
         <translation>Belegter Speicher (%1) liegt über dem weichen Limit (%2)</translation>
     </message>
     <message>
-        <location line="+35"/>
+        <location line="+59"/>
         <source>Applied the advisor&apos;s suggestion</source>
         <translation>Vorschlag des Beraters übernommen</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+29"/>
         <source>, about %1 s left</source>
         <translation>, noch etwa %1 s</translation>
     </message>
     <message>
-        <location line="+3"/>
+        <location line="+4"/>
         <source>%1 of %2 files done · read %3 · written %4 · %5 MB/s%6</source>
         <translation>%1 von %2 Dateien fertig · gelesen %3 · geschrieben %4 · %5 MB/s%6</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+37"/>
         <source>%1 entries were not added (see the details)</source>
         <translation>%1 Einträge wurden nicht hinzugefügt (siehe Details)</translation>
     </message>
@@ -1164,7 +1165,7 @@ Choose &quot;Passphrase&quot; as the key source in the tuning panel to encrypt w
 Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stattdessen mit einer Passphrase zu verschlüsseln.</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>New master key</source>
         <translation>Neuer Hauptschlüssel</translation>
     </message>
@@ -1179,7 +1180,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Schlüsselsicherung speichern</translation>
     </message>
     <message>
-        <location line="+0"/>
+        <location line="+1"/>
         <source>Key files (*.txt)</source>
         <translation>Schlüsseldateien (*.txt)</translation>
     </message>
@@ -1235,12 +1236,12 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Beispieldateien werden in %1 erzeugt…</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+11"/>
         <source>Demo: %1 sample files are being packed into %2</source>
         <translation>Demo: %1 Beispieldateien werden nach %2 gepackt</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+13"/>
         <source>Files are still being processed. Cancel them and quit?</source>
         <translation>Es werden noch Dateien verarbeitet. Abbrechen und beenden?</translation>
     </message>

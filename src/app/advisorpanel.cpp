@@ -30,7 +30,8 @@ void AdvisorPanel::setHints(const QList<AdvisorHint> &hints)
     // Rebuild only when the set of hints changes, so buttons do not flicker.
     bool same = hints.size() == m_hints.size();
     for (int i = 0; same && i < hints.size(); ++i)
-        same = hints[i].id == m_hints[i].id && hints[i].suggestedValue == m_hints[i].suggestedValue && hints[i].evidence == m_hints[i].evidence;
+        same = hints[i].id == m_hints[i].id && hints[i].suggestedValue == m_hints[i].suggestedValue
+            && hints[i].evidence == m_hints[i].evidence;
     if (same)
         return;
     m_hints = hints;

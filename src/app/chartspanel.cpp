@@ -3,12 +3,12 @@
 #include "chartspanel.h"
 
 #include <QComboBox>
-#include <QLocale>
-#include <QGuiApplication>
-#include <QPalette>
 #include <QGridLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
+#include <QPalette>
 #include <QPushButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -30,10 +30,14 @@ constexpr double kMinWaitMs = 0.001; // a log axis cannot show 0: waits below 1 
 double windowSeconds(ChartsPanel::Window w)
 {
     switch (w) {
-    case ChartsPanel::Window::OneMinute: return 60;
-    case ChartsPanel::Window::FiveMinutes: return 300;
-    case ChartsPanel::Window::ThirtyMinutes: return 1800;
-    case ChartsPanel::Window::WholeRun: return 0;
+    case ChartsPanel::Window::OneMinute:
+        return 60;
+    case ChartsPanel::Window::FiveMinutes:
+        return 300;
+    case ChartsPanel::Window::ThirtyMinutes:
+        return 1800;
+    case ChartsPanel::Window::WholeRun:
+        return 0;
     }
     return 300;
 }
@@ -88,9 +92,8 @@ ChartsPanel::ChartsPanel(QWidget *parent)
     layout->addLayout(top);
     layout->addLayout(grid, 1);
 
-    connect(m_windowBox, &QComboBox::currentIndexChanged, this, [this](int) {
-        setWindow(Window(m_windowBox->currentData().toInt()));
-    });
+    connect(m_windowBox, &QComboBox::currentIndexChanged, this,
+        [this](int) { setWindow(Window(m_windowBox->currentData().toInt())); });
     connect(m_freezeButton, &QPushButton::toggled, this, &ChartsPanel::setFrozen);
     m_timer.setInterval(250);
     connect(&m_timer, &QTimer::timeout, this, [this] {
@@ -169,7 +172,8 @@ void ChartsPanel::buildCharts()
         m_waitAxis->setLabelFormat(QStringLiteral("%.3g"));
         m_waitAxis->setRange(kMinWaitMs, 1000);
         c->addAxis(m_waitAxis, Qt::AlignLeft);
-        for (const QString &n : {tr("CPU P50"), tr("CPU P95"), tr("CPU P99"), tr("I/O P50"), tr("I/O P95"), tr("I/O P99")}) {
+        for (const QString &n :
+            {tr("CPU P50"), tr("CPU P95"), tr("CPU P99"), tr("I/O P50"), tr("I/O P95"), tr("I/O P99")}) {
             auto *s = addSeries(WaitChart, c, n);
             s->attachAxis(t);
             s->attachAxis(m_waitAxis);
@@ -202,7 +206,7 @@ void ChartsPanel::buildCharts()
         m_views[QueueChart] = new QChartView(c, this);
     }
     const QString names[ChartCount] = {QStringLiteral("saturationChartView"), QStringLiteral("memoryChartView"),
-                                       QStringLiteral("waitChartView"), QStringLiteral("queueChartView")};
+        QStringLiteral("waitChartView"), QStringLiteral("queueChartView")};
     for (int i = 0; i < ChartCount; ++i) {
         m_views[i]->setObjectName(names[i]);
         m_views[i]->setRenderHint(QPainter::Antialiasing);
@@ -219,9 +223,9 @@ void ChartsPanel::attachHover(QLineSeries *series, const QString &unit)
             return;
         }
         const QLocale locale;
-        QToolTip::showText(QCursor::pos(), tr("%1 at %2 s: %3 %4")
-                                               .arg(series->name(), locale.toString(point.x(), 'f', 1),
-                                                    locale.toString(point.y(), 'g', 4), unit));
+        QToolTip::showText(QCursor::pos(),
+            tr("%1 at %2 s: %3 %4")
+                .arg(series->name(), locale.toString(point.x(), 'f', 1), locale.toString(point.y(), 'g', 4), unit));
     });
 }
 
@@ -251,8 +255,8 @@ QList<MetricsSnapshot> ChartsPanel::visibleSamples() const
     if (m_samples.empty() || span <= 0)
         return allSamples();
     const qint64 from = m_samples.back().elapsedMs - qint64(span * 1000);
-    auto it = std::lower_bound(m_samples.begin(), m_samples.end(), from,
-                               [](const MetricsSnapshot &s, qint64 t) { return s.elapsedMs < t; });
+    auto it = std::lower_bound(
+        m_samples.begin(), m_samples.end(), from, [](const MetricsSnapshot &s, qint64 t) { return s.elapsedMs < t; });
     return QList<MetricsSnapshot>(it, m_samples.end());
 }
 
@@ -307,7 +311,8 @@ void ChartsPanel::refresh()
 
     m_series[SaturationChart][0]->replace(build([](const MetricsSnapshot &s) { return s.cpuSaturationPercent; }));
     m_series[SaturationChart][1]->replace(build([](const MetricsSnapshot &s) { return s.ioSaturationPercent; }));
-    m_series[MemoryChart][0]->replace(build([](const MetricsSnapshot &s) { return double(s.memoryUsedBytes) / (1 << 20); }));
+    m_series[MemoryChart][0]->replace(
+        build([](const MetricsSnapshot &s) { return double(s.memoryUsedBytes) / (1 << 20); }));
     m_series[MemoryChart][1]->replace(build([](const MetricsSnapshot &s) { return s.memoryUtilizationPercent; }));
     m_series[WaitChart][0]->replace(build([&](const MetricsSnapshot &s) { return wait(s.cpuWait.p50Ms); }));
     m_series[WaitChart][1]->replace(build([&](const MetricsSnapshot &s) { return wait(s.cpuWait.p95Ms); }));

@@ -58,9 +58,10 @@ QString Dialogs::passphrase(QWidget *parent, bool confirm)
     form->addRow(QDialog::tr("&Passphrase:"), first);
     if (confirm)
         form->addRow(QDialog::tr("&Repeat:"), second);
-    auto *hint = new QLabel(confirm ? QDialog::tr("Without this passphrase the files cannot be restored. It is never stored.")
-                                    : QDialog::tr("The passphrase the files were packed with."),
-                            &dialog);
+    auto *hint
+        = new QLabel(confirm ? QDialog::tr("Without this passphrase the files cannot be restored. It is never stored.")
+                             : QDialog::tr("The passphrase the files were packed with."),
+            &dialog);
     hint->setWordWrap(true);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     auto *layout = new QVBoxLayout(&dialog);
@@ -68,7 +69,8 @@ QString Dialogs::passphrase(QWidget *parent, bool confirm)
     layout->addWidget(hint);
     layout->addWidget(buttons);
     const auto validate = [&] {
-        buttons->button(QDialogButtonBox::Ok)->setEnabled(!first->text().isEmpty() && (!confirm || first->text() == second->text()));
+        buttons->button(QDialogButtonBox::Ok)
+            ->setEnabled(!first->text().isEmpty() && (!confirm || first->text() == second->text()));
     };
     QObject::connect(first, &QLineEdit::textChanged, &dialog, validate);
     QObject::connect(second, &QLineEdit::textChanged, &dialog, validate);

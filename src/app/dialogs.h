@@ -16,9 +16,10 @@ namespace flowgate {
 /// the real dialog).
 struct Dialogs
 {
-    static QString saveFileName(QWidget *parent, const QString &caption, const QString &suggested, const QString &filter);
-    static QStringList openFileNames(QWidget *parent, const QString &caption, const QString &filter,
-                                     const QString &start = QString());
+    static QString saveFileName(
+        QWidget *parent, const QString &caption, const QString &suggested, const QString &filter);
+    static QStringList openFileNames(
+        QWidget *parent, const QString &caption, const QString &filter, const QString &start = QString());
     static QString existingDirectory(QWidget *parent, const QString &caption, const QString &start);
     /// Returns the passphrase, or an empty string if the user cancelled.
     static QString passphrase(QWidget *parent, bool confirm);

@@ -19,12 +19,15 @@ JobController::JobController(const ResourceConfig &config, QObject *parent)
     // The sampler runs on its own thread: hand each sample to the GUI thread.
     QPointer<JobController> self(this);
     m_sampler->setSampleCallback([this](const MetricsSnapshot &s) {
-        QMetaObject::invokeMethod(this, [this, s] { Q_EMIT sampled(s); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, s] { Q_EMIT sampled(s); }, Qt::QueuedConnection);
     });
     m_sampler->setSummaryCallback([this](const QString &line) {
-        QMetaObject::invokeMethod(this, [this, line] { Q_EMIT summary(line); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [this, line] { Q_EMIT summary(line); }, Qt::QueuedConnection);
     });
-    connect(m_governor.get(), &Governor::memorySoftLimitExceeded, this, &JobController::memoryWarning, Qt::QueuedConnection);
+    connect(m_governor.get(), &Governor::memorySoftLimitExceeded, this, &JobController::memoryWarning,
+        Qt::QueuedConnection);
     m_sampler->start();
 }
 

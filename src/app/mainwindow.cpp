@@ -4,17 +4,16 @@
 
 #include "advisorpanel.h"
 #include "chartspanel.h"
+#include "crypto/keychainsecretstore.h"
+#include "crypto/masterkeymanager.h"
 #include "demoworkload.h"
 #include "dialogs.h"
+#include "governor/storagedetector.h"
 #include "jobcontroller.h"
+#include "metrics/metricscsv.h"
 #include "progressdelegate.h"
 #include "queuemodel.h"
 #include "tuningpanel.h"
-
-#include "crypto/keychainsecretstore.h"
-#include "crypto/masterkeymanager.h"
-#include "governor/storagedetector.h"
-#include "metrics/metricscsv.h"
 
 #include <QAction>
 #include <QApplication>
@@ -152,132 +151,142 @@ void MainWindow::buildLayout()
 
 void MainWindow::buildActions()
 {
-    const auto make = [this](const QString &name, const QString &text, const QKeySequence &key, const QString &tip, auto slot) {
-        auto *a = new QAction(text, this);
-        a->setObjectName(name);
-        if (!key.isEmpty())
-            a->setShortcut(key);
-        a->setToolTip(tip);
-        a->setStatusTip(tip);
-        connect(a, &QAction::triggered, this, slot);
-        addAction(a);
-        return a;
-    };
-    QAction *addFiles = make(QStringLiteral("addFilesAction"), tr("&Add Files…"), QKeySequence::Open, tr("Add files to the queue"), [this] {
-        QSettings settings;
-        const QStringList files = Dialogs::openFileNames(this, tr("Add files"), QString(),
-                                                         settings.value(QStringLiteral("paths/lastAddFolder")).toString());
-        if (!files.isEmpty())
-            settings.setValue(QStringLiteral("paths/lastAddFolder"), QFileInfo(files.first()).absolutePath());
-        reportProblems(addPaths(files));
-    });
-    QAction *addFolder = make(QStringLiteral("addFolderAction"), tr("Add &Folder…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
-                              tr("Add every file of a folder (recursively)"), [this] {
-                                  QSettings settings;
-                                  const QString dir = Dialogs::existingDirectory(
-                                      this, tr("Add folder"), settings.value(QStringLiteral("paths/lastAddFolder")).toString());
-                                  if (!dir.isEmpty()) {
-                                      settings.setValue(QStringLiteral("paths/lastAddFolder"), dir);
-                                      reportProblems(addPaths({dir}));
-                                  }
-                              });
-    QAction *start = make(QStringLiteral("startAction"), tr("&Start"), QKeySequence(Qt::CTRL | Qt::Key_Return), tr("Start the queued files"),
-                          [this] { startQueue(false); });
-    QAction *startSel = make(QStringLiteral("startSelectedAction"), tr("Start &Selected"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return),
-                             tr("Start the selected queued files"), [this] { startQueue(true); });
-    QAction *pause = make(QStringLiteral("pauseAction"), tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), tr("Pause: no new chunks are handed out"), [this] {
-        const QList<int> rows = selectedRows();
-        if (rows.isEmpty()) {
-            m_controller->engine().pauseAll();
-            for (int r : m_model->rowsInState(FileState::Running))
-                m_model->setState(r, FileState::Paused);
-        } else {
-            for (int r : rows)
+    const auto make
+        = [this](const QString &name, const QString &text, const QKeySequence &key, const QString &tip, auto slot) {
+              auto *a = new QAction(text, this);
+              a->setObjectName(name);
+              if (!key.isEmpty())
+                  a->setShortcut(key);
+              a->setToolTip(tip);
+              a->setStatusTip(tip);
+              connect(a, &QAction::triggered, this, slot);
+              addAction(a);
+              return a;
+          };
+    QAction *addFiles = make(
+        QStringLiteral("addFilesAction"), tr("&Add Files…"), QKeySequence::Open, tr("Add files to the queue"), [this] {
+            QSettings settings;
+            const QStringList files = Dialogs::openFileNames(
+                this, tr("Add files"), QString(), settings.value(QStringLiteral("paths/lastAddFolder")).toString());
+            if (!files.isEmpty())
+                settings.setValue(QStringLiteral("paths/lastAddFolder"), QFileInfo(files.first()).absolutePath());
+            reportProblems(addPaths(files));
+        });
+    QAction *addFolder = make(QStringLiteral("addFolderAction"), tr("Add &Folder…"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), tr("Add every file of a folder (recursively)"), [this] {
+            QSettings settings;
+            const QString dir = Dialogs::existingDirectory(
+                this, tr("Add folder"), settings.value(QStringLiteral("paths/lastAddFolder")).toString());
+            if (!dir.isEmpty()) {
+                settings.setValue(QStringLiteral("paths/lastAddFolder"), dir);
+                reportProblems(addPaths({dir}));
+            }
+        });
+    QAction *start = make(QStringLiteral("startAction"), tr("&Start"), QKeySequence(Qt::CTRL | Qt::Key_Return),
+        tr("Start the queued files"), [this] { startQueue(false); });
+    QAction *startSel = make(QStringLiteral("startSelectedAction"), tr("Start &Selected"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), tr("Start the selected queued files"),
+        [this] { startQueue(true); });
+    QAction *pause = make(QStringLiteral("pauseAction"), tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P),
+        tr("Pause: no new chunks are handed out"), [this] {
+            const QList<int> rows = selectedRows();
+            if (rows.isEmpty()) {
+                m_controller->engine().pauseAll();
+                for (int r : m_model->rowsInState(FileState::Running))
+                    m_model->setState(r, FileState::Paused);
+            } else {
+                for (int r : rows)
+                    if (m_model->row(r).engineId >= 0)
+                        m_controller->engine().pause(m_model->row(r).engineId);
+            }
+            updateActions();
+        });
+    QAction *resume = make(QStringLiteral("resumeAction"), tr("&Resume"), QKeySequence(Qt::CTRL | Qt::Key_R),
+        tr("Resume paused files"), [this] {
+            // A whole-queue pause is lifted for every file; otherwise the selected
+            // rows (or all paused rows when nothing is selected) resume.
+            const bool wholeQueue = m_controller->engine().isPaused() || selectedRows().isEmpty();
+            m_controller->engine().resumeAll();
+            const QList<int> rows = wholeQueue ? m_model->rowsInState(FileState::Paused) : selectedRows();
+            for (int r : rows) {
                 if (m_model->row(r).engineId >= 0)
-                    m_controller->engine().pause(m_model->row(r).engineId);
-        }
-        updateActions();
-    });
-    QAction *resume = make(QStringLiteral("resumeAction"), tr("&Resume"), QKeySequence(Qt::CTRL | Qt::Key_R), tr("Resume paused files"), [this] {
-        // A whole-queue pause is lifted for every file; otherwise the selected
-        // rows (or all paused rows when nothing is selected) resume.
-        const bool wholeQueue = m_controller->engine().isPaused() || selectedRows().isEmpty();
-        m_controller->engine().resumeAll();
-        const QList<int> rows = wholeQueue ? m_model->rowsInState(FileState::Paused) : selectedRows();
-        for (int r : rows) {
-            if (m_model->row(r).engineId >= 0)
-                m_controller->engine().resume(m_model->row(r).engineId);
-            if (m_model->row(r).state == FileState::Paused)
-                m_model->setState(r, FileState::Running);
-        }
-        updateActions();
-    });
+                    m_controller->engine().resume(m_model->row(r).engineId);
+                if (m_model->row(r).state == FileState::Paused)
+                    m_model->setState(r, FileState::Running);
+            }
+            updateActions();
+        });
     QAction *cancel = make(QStringLiteral("cancelAction"), tr("&Cancel"), QKeySequence(Qt::CTRL | Qt::Key_Period),
-                           tr("Cancel running files (temporary outputs are removed)"), [this] {
-                               const QList<int> rows = selectedRows();
-                               if (rows.isEmpty()) {
-                                   m_controller->engine().cancelAll();
-                               } else {
-                                   for (int r : rows)
-                                       if (m_model->row(r).engineId >= 0)
-                                           m_controller->engine().cancel(m_model->row(r).engineId);
-                               }
-                           });
-    QAction *remove = make(QStringLiteral("removeAction"), tr("Re&move"), QKeySequence::Delete, tr("Remove the selected files from the queue"), [this] {
-        QList<int> rows;
-        for (int r : selectedRows()) {
-            const FileState st = m_model->row(r).state;
-            if (st != FileState::Running && st != FileState::Paused)
-                rows.append(r);
-        }
-        m_model->removeRows(rows);
-        updateStatus();
-    });
-    QAction *clear = make(QStringLiteral("clearFinishedAction"), tr("C&lear Finished"), QKeySequence(Qt::CTRL | Qt::Key_L),
-                          tr("Remove finished and cancelled files from the queue"), [this] {
-                              m_model->clearFinished();
-                              updateStatus();
-                          });
-    QAction *retry = make(QStringLiteral("retryFailedAction"), tr("Retr&y Failed"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
-                          tr("Queue the failed files again"), [this] {
-                              for (int r : m_model->rowsInState(FileState::Failed))
-                                  m_model->resetRow(r);
-                              updateActions();
-                          });
-    QAction *exportCsvAction = make(QStringLiteral("exportCsvAction"), tr("&Export Metrics as CSV…"), QKeySequence(Qt::CTRL | Qt::Key_E),
-                                    tr("Write every metrics sample of the session as CSV"), [this] {
-                                        const QString path = Dialogs::saveFileName(this, tr("Export metrics as CSV"),
-                                                                                   QStringLiteral("flowgate-metrics.csv"), tr("CSV files (*.csv)"));
-                                        if (path.isEmpty())
-                                            return;
-                                        const bool visibleOnly = Dialogs::question(this, tr("Export metrics"),
-                                                                                   tr("Export only the visible time window?\n(No exports the whole session.)"));
-                                        QString error;
-                                        if (!exportCsv(path, visibleOnly, &error))
-                                            Dialogs::warning(this, tr("Export failed"), error);
-                                    });
-    QAction *png = make(QStringLiteral("saveChartAction"), tr("Save &Chart as PNG…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
-                        tr("Save one chart as a PNG image"), [this] {
-                            const QStringList names = {tr("saturation"), tr("memory"), tr("waits"), tr("queue")};
-                            for (int i = 0; i < ChartsPanel::ChartCount; ++i) {
-                                const QString path = Dialogs::saveFileName(this, tr("Save the %1 chart as PNG (cancel to skip)").arg(names[i]),
-                                                                           QStringLiteral("flowgate-%1.png").arg(names[i]), tr("PNG images (*.png)"));
-                                if (path.isEmpty())
-                                    continue;
-                                QString error;
-                                if (!saveChartPng(i, path, &error))
-                                    Dialogs::warning(this, tr("Saving failed"), error);
-                            }
-                        });
+        tr("Cancel running files (temporary outputs are removed)"), [this] {
+            const QList<int> rows = selectedRows();
+            if (rows.isEmpty()) {
+                m_controller->engine().cancelAll();
+            } else {
+                for (int r : rows)
+                    if (m_model->row(r).engineId >= 0)
+                        m_controller->engine().cancel(m_model->row(r).engineId);
+            }
+        });
+    QAction *remove = make(QStringLiteral("removeAction"), tr("Re&move"), QKeySequence::Delete,
+        tr("Remove the selected files from the queue"), [this] {
+            QList<int> rows;
+            for (int r : selectedRows()) {
+                const FileState st = m_model->row(r).state;
+                if (st != FileState::Running && st != FileState::Paused)
+                    rows.append(r);
+            }
+            m_model->removeRows(rows);
+            updateStatus();
+        });
+    QAction *clear = make(QStringLiteral("clearFinishedAction"), tr("C&lear Finished"),
+        QKeySequence(Qt::CTRL | Qt::Key_L), tr("Remove finished and cancelled files from the queue"), [this] {
+            m_model->clearFinished();
+            updateStatus();
+        });
+    QAction *retry = make(QStringLiteral("retryFailedAction"), tr("Retr&y Failed"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R), tr("Queue the failed files again"), [this] {
+            for (int r : m_model->rowsInState(FileState::Failed))
+                m_model->resetRow(r);
+            updateActions();
+        });
+    QAction *exportCsvAction = make(QStringLiteral("exportCsvAction"), tr("&Export Metrics as CSV…"),
+        QKeySequence(Qt::CTRL | Qt::Key_E), tr("Write every metrics sample of the session as CSV"), [this] {
+            const QString path = Dialogs::saveFileName(
+                this, tr("Export metrics as CSV"), QStringLiteral("flowgate-metrics.csv"), tr("CSV files (*.csv)"));
+            if (path.isEmpty())
+                return;
+            const bool visibleOnly = Dialogs::question(this, tr("Export metrics"),
+                tr("Export only the visible time window?\n(No exports the whole session.)"));
+            QString error;
+            if (!exportCsv(path, visibleOnly, &error))
+                Dialogs::warning(this, tr("Export failed"), error);
+        });
+    QAction *png = make(QStringLiteral("saveChartAction"), tr("Save &Chart as PNG…"),
+        QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S), tr("Save one chart as a PNG image"), [this] {
+            const QStringList names = {tr("saturation"), tr("memory"), tr("waits"), tr("queue")};
+            for (int i = 0; i < ChartsPanel::ChartCount; ++i) {
+                const QString path
+                    = Dialogs::saveFileName(this, tr("Save the %1 chart as PNG (cancel to skip)").arg(names[i]),
+                        QStringLiteral("flowgate-%1.png").arg(names[i]), tr("PNG images (*.png)"));
+                if (path.isEmpty())
+                    continue;
+                QString error;
+                if (!saveChartPng(i, path, &error))
+                    Dialogs::warning(this, tr("Saving failed"), error);
+            }
+        });
     QAction *demo = make(QStringLiteral("demoAction"), tr("Run &Demo"), QKeySequence(Qt::CTRL | Qt::Key_D),
-                         tr("Generate sample files in a temporary folder and pack them"), [this] { startDemo(); });
-    QAction *quit = make(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit, tr("Quit Flowgate"), [this] { close(); });
-    QAction *about = make(QStringLiteral("aboutAction"), tr("&About Flowgate"), QKeySequence(), tr("About Flowgate"), [this] {
-        QMessageBox::about(this, tr("About Flowgate"),
-                           tr("<h3>Flowgate %1</h3><p>Compresses, encrypts and checksums files in parallel under a resource governor "
-                              "that keeps the machine responsive.</p><p>BSD-3-Clause licence.</p>")
-                               .arg(QStringLiteral(FLOWGATE_VERSION)));
-    });
+        tr("Generate sample files in a temporary folder and pack them"), [this] { startDemo(); });
+    QAction *quit
+        = make(QStringLiteral("quitAction"), tr("&Quit"), QKeySequence::Quit, tr("Quit Flowgate"), [this] { close(); });
+    QAction *about
+        = make(QStringLiteral("aboutAction"), tr("&About Flowgate"), QKeySequence(), tr("About Flowgate"), [this] {
+              QMessageBox::about(this, tr("About Flowgate"),
+                  tr("<h3>Flowgate %1</h3><p>Compresses, encrypts and checksums files in parallel under a resource "
+                     "governor "
+                     "that keeps the machine responsive.</p><p>BSD-3-Clause licence.</p>")
+                      .arg(QStringLiteral(FLOWGATE_VERSION)));
+          });
 
     QMenu *file = menuBar()->addMenu(tr("&File"));
     file->addActions({addFiles, addFolder});
@@ -341,40 +350,64 @@ void MainWindow::connectController()
         m_summaryLabel->setText(shown);
     });
     connect(m_controller.get(), &JobController::memoryWarning, this, [this](qint64 used, qint64 limit) {
-        showStatus(tr("Memory in use (%1) is above the soft limit (%2)").arg(QLocale().formattedDataSize(used), QLocale().formattedDataSize(limit)));
+        showStatus(tr("Memory in use (%1) is above the soft limit (%2)")
+                       .arg(QLocale().formattedDataSize(used), QLocale().formattedDataSize(limit)));
     });
-    connect(&engine, &Engine::fileStateChanged, this, [this](int id, FileState state) {
-        const int r = m_model->rowOfEngineId(id);
-        if (r >= 0 && state != FileState::Done && state != FileState::Failed && state != FileState::Cancelled)
-            m_model->setState(r, state);
-        updateActions();
-    }, Qt::QueuedConnection);
-    connect(&engine, &Engine::fileProgress, this, [this](int id, quint64 done, quint64 total) {
-        const int r = m_model->rowOfEngineId(id);
-        if (r >= 0)
-            m_model->setProgress(r, done, total);
-    }, Qt::QueuedConnection);
-    connect(&engine, &Engine::fileFinished, this, [this](const FileReport &report) {
-        const int r = m_model->rowOfEngineId(report.id);
-        if (r >= 0)
-            m_model->setFinished(r, report);
-        updateActions();
-        updateStatus();
-    }, Qt::QueuedConnection);
-    connect(m_advisor, &AdvisorPanel::applyRequested, this, [this](Knob knob, int value) { applyHint(int(knob), value); });
+    connect(
+        &engine, &Engine::fileStateChanged, this,
+        [this](int id, FileState state) {
+            const int r = m_model->rowOfEngineId(id);
+            if (r >= 0 && state != FileState::Done && state != FileState::Failed && state != FileState::Cancelled)
+                m_model->setState(r, state);
+            updateActions();
+        },
+        Qt::QueuedConnection);
+    connect(
+        &engine, &Engine::fileProgress, this,
+        [this](int id, quint64 done, quint64 total) {
+            const int r = m_model->rowOfEngineId(id);
+            if (r >= 0)
+                m_model->setProgress(r, done, total);
+        },
+        Qt::QueuedConnection);
+    connect(
+        &engine, &Engine::fileFinished, this,
+        [this](const FileReport &report) {
+            const int r = m_model->rowOfEngineId(report.id);
+            if (r >= 0)
+                m_model->setFinished(r, report);
+            updateActions();
+            updateStatus();
+        },
+        Qt::QueuedConnection);
+    connect(
+        m_advisor, &AdvisorPanel::applyRequested, this, [this](Knob knob, int value) { applyHint(int(knob), value); });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] { updateActions(); });
 }
 
 void MainWindow::applyHint(int knob, int value)
 {
     switch (Knob(knob)) {
-    case Knob::CpuTokens: m_tuning->setCpuTokens(value); break;
-    case Knob::IoTokens: m_tuning->setStorageType(StorageType::custom(value)); break;
-    case Knob::StorageType: m_tuning->setStorageType(StorageType::custom(value)); break;
-    case Knob::PerFileWorkers: m_controller->governor().setPerFileWorkers(value); break;
-    case Knob::FilesInFlight: m_controller->governor().setFilesInFlight(value); break;
-    case Knob::ChunkSize: m_tuning->setChunkSize(quint32(value)); break;
-    default: break;
+    case Knob::CpuTokens:
+        m_tuning->setCpuTokens(value);
+        break;
+    case Knob::IoTokens:
+        m_tuning->setStorageType(StorageType::custom(value));
+        break;
+    case Knob::StorageType:
+        m_tuning->setStorageType(StorageType::custom(value));
+        break;
+    case Knob::PerFileWorkers:
+        m_controller->governor().setPerFileWorkers(value);
+        break;
+    case Knob::FilesInFlight:
+        m_controller->governor().setFilesInFlight(value);
+        break;
+    case Knob::ChunkSize:
+        m_tuning->setChunkSize(quint32(value));
+        break;
+    default:
+        break;
     }
     showStatus(tr("Applied the advisor's suggestion"));
 }
@@ -385,7 +418,8 @@ void MainWindow::onSample(const MetricsSnapshot &s)
     // Hints over the last 10 s.
     static const Advisor advisor;
     QList<MetricsSnapshot> window;
-    const QList<MetricsSnapshot> recent = m_charts->allSamples().mid(std::max<qsizetype>(0, m_charts->allSamples().size() - 40));
+    const QList<MetricsSnapshot> recent
+        = m_charts->allSamples().mid(std::max<qsizetype>(0, m_charts->allSamples().size() - 40));
     // The last 10 s, but not the idle time before the current run started.
     for (const MetricsSnapshot &x : recent)
         if (x.elapsedMs >= s.elapsedMs - 10'000 && (m_runStartMs < 0 || x.wallClockMsSinceEpoch >= m_runStartMs))
@@ -407,12 +441,13 @@ void MainWindow::updateStatus()
         eta = tr(", about %1 s left").arg(int(double(total - done) / rate));
     }
     const auto latest = m_charts->allSamples().isEmpty() ? MetricsSnapshot() : m_charts->allSamples().constLast();
-    m_totalsLabel->setText(tr("%1 of %2 files done · read %3 · written %4 · %5 MB/s%6")
-                               .arg(m_model->finishedCount())
-                               .arg(m_model->rowCount())
-                               .arg(locale.formattedDataSize(qint64(m.bytesIn())), locale.formattedDataSize(qint64(m.bytesOut())))
-                               .arg(locale.toString(latest.throughputInMBps, 'f', 0))
-                               .arg(eta));
+    m_totalsLabel->setText(
+        tr("%1 of %2 files done · read %3 · written %4 · %5 MB/s%6")
+            .arg(m_model->finishedCount())
+            .arg(m_model->rowCount())
+            .arg(locale.formattedDataSize(qint64(m.bytesIn())), locale.formattedDataSize(qint64(m.bytesOut())))
+            .arg(locale.toString(latest.throughputInMBps, 'f', 0))
+            .arg(eta));
 }
 
 void MainWindow::updateActions()
@@ -420,10 +455,13 @@ void MainWindow::updateActions()
     const QList<int> queuedRows = m_model->rowsInState(FileState::Queued);
     const bool queued = !queuedRows.isEmpty();
     // Queued rows already handed to the engine only wait for a slot: Start has nothing to do for them.
-    const bool startable = std::any_of(queuedRows.begin(), queuedRows.end(), [this](int r) { return m_model->row(r).engineId < 0; });
-    const bool running = !m_model->rowsInState(FileState::Running).isEmpty() || !m_model->rowsInState(FileState::Paused).isEmpty();
+    const bool startable
+        = std::any_of(queuedRows.begin(), queuedRows.end(), [this](int r) { return m_model->row(r).engineId < 0; });
+    const bool running
+        = !m_model->rowsInState(FileState::Running).isEmpty() || !m_model->rowsInState(FileState::Paused).isEmpty();
     action(QStringLiteral("startAction"))->setEnabled(startable && !m_keyRequestRunning);
-    action(QStringLiteral("startSelectedAction"))->setEnabled(startable && !selectedRows().isEmpty() && !m_keyRequestRunning);
+    action(QStringLiteral("startSelectedAction"))
+        ->setEnabled(startable && !selectedRows().isEmpty() && !m_keyRequestRunning);
     action(QStringLiteral("pauseAction"))->setEnabled(running);
     action(QStringLiteral("resumeAction"))->setEnabled(running);
     action(QStringLiteral("cancelAction"))->setEnabled(running || queued);
@@ -440,7 +478,8 @@ void MainWindow::reportProblems(const QStringList &problems)
 {
     if (problems.isEmpty())
         return;
-    showStatus(problems.size() == 1 ? problems.first() : tr("%1 entries were not added (see the details)").arg(problems.size()));
+    showStatus(problems.size() == 1 ? problems.first()
+                                    : tr("%1 entries were not added (see the details)").arg(problems.size()));
     Dialogs::warning(this, tr("Some entries were not added"), problems.join(u'\n'));
 }
 
@@ -461,7 +500,7 @@ QStringList MainWindow::addPaths(const QStringList &paths)
         if (fi.isDir()) {
             QStringList files;
             QDirIterator it(fi.absoluteFilePath(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot | QDir::System,
-                            QDirIterator::Subdirectories);
+                QDirIterator::Subdirectories);
             while (it.hasNext())
                 files << it.next();
             files.sort();
@@ -495,9 +534,9 @@ void MainWindow::detectStorage()
     auto future = QtConcurrent::run([path] { return StorageDetector().detectForPath(path); });
     future.then(this, [this](const StorageDetection &d) {
         const QString kind = d.kind == StorageType::Kind::NVMe ? QStringLiteral("NVMe")
-                             : d.kind == StorageType::Kind::SSD ? QStringLiteral("SSD")
-                             : d.kind == StorageType::Kind::HDD ? QStringLiteral("HDD")
-                                                                 : QStringLiteral("Auto");
+            : d.kind == StorageType::Kind::SSD                 ? QStringLiteral("SSD")
+            : d.kind == StorageType::Kind::HDD                 ? QStringLiteral("HDD")
+                                                               : QStringLiteral("Auto");
         m_tuning->setDetectedStorage(tr("detected: %1").arg(kind));
         m_tuning->findChild<QLabel *>(QStringLiteral("detectedStorageLabel"))->setToolTip(d.reason);
     });
@@ -545,18 +584,20 @@ void MainWindow::withKeys(std::function<void(std::optional<KeyMaterial>)> then)
         updateActions();
         if (!result->ok()) {
             Dialogs::warning(this, tr("The keychain is not available"),
-                             tr("%1\n\nChoose \"Passphrase\" as the key source in the tuning panel to encrypt with a passphrase instead.")
-                                 .arg(result->message));
+                tr("%1\n\nChoose \"Passphrase\" as the key source in the tuning panel to encrypt with a passphrase "
+                   "instead.")
+                    .arg(result->message));
             then(std::nullopt);
             return;
         }
         if (result->created) {
             const bool backup = Dialogs::question(this, tr("New master key"),
-                                                  tr("A new master key (id %1) was created in the system keychain. Without it your "
-                                                     "containers cannot be restored. Save a back-up copy now?")
-                                                      .arg(result->keyId));
+                tr("A new master key (id %1) was created in the system keychain. Without it your "
+                   "containers cannot be restored. Save a back-up copy now?")
+                    .arg(result->keyId));
             if (backup) {
-                const QString path = Dialogs::saveFileName(this, tr("Save the key back-up"), QStringLiteral("flowgate-master-key.txt"), tr("Key files (*.txt)"));
+                const QString path = Dialogs::saveFileName(this, tr("Save the key back-up"),
+                    QStringLiteral("flowgate-master-key.txt"), tr("Key files (*.txt)"));
                 if (!path.isEmpty()) {
                     QtConcurrent::run([path] {
                         KeychainSecretStore store;
@@ -672,16 +713,22 @@ void MainWindow::startDemo()
         reportProblems(addPaths(files));
         // The demo encrypts with a throw-away passphrase: no keychain, no prompt.
         QList<int> rows = m_model->rowsInState(FileState::Queued);
-        launch(rows, KeyMaterial::fromPassphrase(QStringLiteral("flowgate-demo-%1").arg(QDateTime::currentMSecsSinceEpoch())));
-        showStatus(tr("Demo: %1 sample files are being packed into %2").arg(files.size()).arg(QDir(dir).filePath(QStringLiteral("packed"))));
+        launch(rows,
+            KeyMaterial::fromPassphrase(QStringLiteral("flowgate-demo-%1").arg(QDateTime::currentMSecsSinceEpoch())));
+        showStatus(tr("Demo: %1 sample files are being packed into %2")
+                       .arg(files.size())
+                       .arg(QDir(dir).filePath(QStringLiteral("packed"))));
         Q_EMIT demoReady();
     });
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
-    const bool busy = !m_model->rowsInState(FileState::Running).isEmpty() || !m_model->rowsInState(FileState::Paused).isEmpty();
-    if (busy && !Dialogs::question(this, tr("Quit Flowgate"), tr("Files are still being processed. Cancel them and quit?"))) {
+    const bool busy
+        = !m_model->rowsInState(FileState::Running).isEmpty() || !m_model->rowsInState(FileState::Paused).isEmpty();
+    if (busy
+        && !Dialogs::question(
+            this, tr("Quit Flowgate"), tr("Files are still being processed. Cancel them and quit?"))) {
         event->ignore();
         return;
     }

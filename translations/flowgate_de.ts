@@ -4,7 +4,7 @@
 <context>
     <name>Advisor</name>
     <message>
-        <location filename="../src/core/advisor/advisor.cpp" line="+138"/>
+        <location filename="../src/core/advisor/advisor.cpp" line="+136"/>
         <source>%1 GiB</source>
         <translation>%1 GiB</translation>
     </message>
@@ -14,12 +14,12 @@
         <translation>%1 MiB</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>Too many I/O tokens for this device</source>
         <translation>Zu viele I/O-Tokens für dieses Gerät</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
@@ -34,17 +34,17 @@
         <translation>I/O-Tokens von %1 auf %2 senken: Das Gerät kann diese Warteschlangentiefe nicht bedienen</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>Lower I/O tokens from %1 to %2, or choose the storage type that matches the device (HDD uses %3)</source>
         <translation>I/O-Tokens von %1 auf %2 senken oder den zum Gerät passenden Datenträgertyp wählen (HDD verwendet %3)</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>I/O tokens are already at %1: the device itself is the bottleneck; use faster storage</source>
         <translation>Die I/O-Tokens stehen bereits auf %1: Das Gerät selbst ist der Engpass; einen schnelleren Datenträger verwenden</translation>
     </message>
     <message>
-        <location line="+14"/>
+        <location line="+15"/>
         <source>Memory pressure</source>
         <translation>Speicherknappheit</translation>
     </message>
@@ -59,17 +59,17 @@
         <translation>: %1 von %2 belegt</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>Lower the chunk size, or lower CPU tokens from %1 to %2 (peak memory is about chunk size × CPU tokens × files in flight)</source>
         <translation>Blockgröße verringern oder CPU-Tokens von %1 auf %2 senken (der Spitzenspeicherbedarf beträgt etwa Blockgröße × CPU-Tokens × parallele Dateien)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+6"/>
         <source>Lower the chunk size or the number of files in flight (peak memory is about chunk size × CPU tokens × files in flight)</source>
         <translation>Blockgröße oder Anzahl paralleler Dateien verringern (der Spitzenspeicherbedarf beträgt etwa Blockgröße × CPU-Tokens × parallele Dateien)</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+12"/>
         <source>Too few CPU tokens</source>
         <translation>Zu wenige CPU-Tokens</translation>
     </message>
@@ -79,7 +79,7 @@
         <translation>P95-CPU-Wartezeit %1 ms (&gt; %2 ms) bei CPU-Sättigung %3 % (&lt; %4 %), in den letzten %5 s</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+11"/>
         <source>Raise CPU tokens from %1 to %2</source>
         <translation>CPU-Tokens von %1 auf %2 erhöhen</translation>
     </message>
@@ -89,7 +89,7 @@
         <translation>Die CPU-Tokens stehen bereits auf %1, dem Doppelten der %2 Kerne: nach anderen Programmen suchen, die um die CPU konkurrieren</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>Workers cannot keep up with the reader</source>
         <translation>Die Worker halten mit dem Lesen nicht Schritt</translation>
     </message>
@@ -119,12 +119,12 @@
         <translation>CPU-Tokens von %1 auf %2 erhöhen, damit mehr Worker die Warteschlange abarbeiten</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>The processing stages are the bottleneck: CPU tokens already match the cores; choose a faster codec or a lower compression level</source>
         <translation>Die Verarbeitungsstufen sind der Engpass: Die CPU-Tokens entsprechen bereits der Zahl der Kerne; einen schnelleren Codec oder eine niedrigere Kompressionsstufe wählen</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>I/O-bound workload</source>
         <translation>I/O-gebundene Last</translation>
     </message>
@@ -134,12 +134,12 @@
         <translation>I/O-Sättigung %1 % (&gt; %2 %) und P95-I/O-Wartezeit %3 ms (&gt; %4 ms) bei %5 I/O-Tokens, in den letzten %6 s</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>Raise I/O tokens from %1 to %2 if the storage can serve more parallel requests</source>
         <translation>I/O-Tokens von %1 auf %2 erhöhen, falls der Datenträger mehr parallele Anfragen bedienen kann</translation>
     </message>
     <message>
-        <location line="+12"/>
+        <location line="+13"/>
         <source>CPU-bound workload</source>
         <translation>CPU-gebundene Last</translation>
     </message>
@@ -154,7 +154,7 @@
         <translation>CPU-Tokens von %1 auf %2 erhöhen (eines pro Kern): mehr Durchsatz, etwas weniger Reaktionsfähigkeit</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+16"/>
         <source>CPU tokens underused</source>
         <translation>CPU-Tokens nicht ausgelastet</translation>
     </message>
@@ -164,7 +164,7 @@
         <translation>CPU-Sättigung %1 % (&lt; %2 %) bei P95-CPU-Wartezeit %3 ms (&lt; %4 ms), während %5 Aufgaben abgeschlossen wurden, in den letzten %6 s</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+7"/>
         <source>Raise per-file workers or files in flight so that the %1 CPU tokens have work</source>
         <translation>Worker pro Datei oder parallele Dateien erhöhen, damit die %1 CPU-Tokens ausgelastet sind</translation>
     </message>
@@ -468,12 +468,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+204"/>
+        <location line="+210"/>
         <source>&amp;Freeze</source>
         <translation>&amp;Einfrieren</translation>
     </message>
     <message>
-        <location line="-201"/>
+        <location line="-207"/>
         <source>Freeze the charts</source>
         <translation>Diagramme einfrieren</translation>
     </message>
@@ -615,7 +615,7 @@
         <translation>%1 bei %2 s: %3 %4</translation>
     </message>
     <message>
-        <location line="+52"/>
+        <location line="+58"/>
         <source>&amp;Unfreeze</source>
         <translation>&amp;Einfrieren aufheben</translation>
     </message>
@@ -1060,12 +1060,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+450"/>
+        <location line="+449"/>
         <source>Quit Flowgate</source>
         <translation>Flowgate beenden</translation>
     </message>
     <message>
-        <location line="-448"/>
+        <location line="-447"/>
         <source>&amp;About Flowgate</source>
         <translation>&amp;Über Flowgate</translation>
     </message>
@@ -1116,7 +1116,7 @@
         <translation>Vorschlag des Beraters übernommen</translation>
     </message>
     <message>
-        <location line="+29"/>
+        <location line="+28"/>
         <source>, about %1 s left</source>
         <translation>, noch etwa %1 s</translation>
     </message>
@@ -1254,72 +1254,72 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Wartend</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Running</source>
         <translation>Läuft</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Paused</source>
         <translation>Pausiert</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Done</source>
         <translation>Fertig</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Failed</source>
         <translation>Fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Cancelled</source>
         <translation>Abgebrochen</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+23"/>
         <source>%1 MB/s</source>
         <translation>%1 MB/s</translation>
     </message>
     <message>
-        <location line="+33"/>
+        <location line="+41"/>
         <source>File</source>
         <translation>Datei</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Size</source>
         <translation>Größe</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>State</source>
         <translation>Status</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Progress</source>
         <translation>Fortschritt</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Throughput</source>
         <translation>Durchsatz</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Ratio</source>
         <translation>Verhältnis</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>SHA-256</source>
         <translation>SHA-256</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>Error</source>
         <translation>Fehler</translation>
     </message>
@@ -1387,7 +1387,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Benutzerdefiniert</translation>
     </message>
     <message>
-        <location line="+7"/>
+        <location line="+8"/>
         <source>1 to %1 (twice the cores); default %2 = cores - 1</source>
         <translation>1 bis %1 (doppelte Kernzahl); Standard %2 = Kerne - 1</translation>
     </message>
@@ -1427,7 +1427,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Passphrase</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+48"/>
         <source>Output folder</source>
         <translation>Ausgabeordner</translation>
     </message>

@@ -249,6 +249,12 @@ QList<MetricsSnapshot> ChartsPanel::allSamples() const
     return QList<MetricsSnapshot>(m_samples.begin(), m_samples.end());
 }
 
+QList<MetricsSnapshot> ChartsPanel::recentSamples(int n) const
+{
+    const auto count = std::min<std::size_t>(m_samples.size(), std::size_t(std::max(n, 0)));
+    return QList<MetricsSnapshot>(m_samples.end() - std::ptrdiff_t(count), m_samples.end());
+}
+
 QList<MetricsSnapshot> ChartsPanel::visibleSamples() const
 {
     const double span = windowSeconds(m_window);

@@ -43,6 +43,10 @@ public:
     /// The samples inside the visible window (what the charts show).
     QList<MetricsSnapshot> visibleSamples() const;
     QList<MetricsSnapshot> allSamples() const;
+    /// The last n samples, oldest first (cheap: copies only those).
+    QList<MetricsSnapshot> recentSamples(int n) const;
+    /// The newest sample, or an empty one before the first.
+    MetricsSnapshot latestSample() const { return m_samples.empty() ? MetricsSnapshot() : m_samples.back(); }
 
     void setWindow(Window window);
     Window window() const { return m_window; }

@@ -418,8 +418,7 @@ void MainWindow::onSample(const MetricsSnapshot &s)
     // Hints over the last 10 s.
     static const Advisor advisor;
     QList<MetricsSnapshot> window;
-    const QList<MetricsSnapshot> recent
-        = m_charts->allSamples().mid(std::max<qsizetype>(0, m_charts->allSamples().size() - 40));
+    const QList<MetricsSnapshot> recent = m_charts->recentSamples(40);
     // The last 10 s, but not the idle time before the current run started.
     for (const MetricsSnapshot &x : recent)
         if (x.elapsedMs >= s.elapsedMs - 10'000 && (m_runStartMs < 0 || x.wallClockMsSinceEpoch >= m_runStartMs))
@@ -440,7 +439,7 @@ void MainWindow::updateStatus()
         const double rate = double(done) / std::max(secs, 0.001);
         eta = tr(", about %1 s left").arg(int(double(total - done) / rate));
     }
-    const auto latest = m_charts->allSamples().isEmpty() ? MetricsSnapshot() : m_charts->allSamples().constLast();
+    const MetricsSnapshot latest = m_charts->latestSample();
     m_totalsLabel->setText(
         tr("%1 of %2 files done · read %3 · written %4 · %5 MB/s%6")
             .arg(m_model->finishedCount())

@@ -11,8 +11,7 @@ namespace flowgate {
 
 QueueModel::QueueModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{ }
 
 int QueueModel::rowCount(const QModelIndex &parent) const
 {
@@ -27,12 +26,18 @@ int QueueModel::columnCount(const QModelIndex &parent) const
 QString QueueModel::stateText(FileState state)
 {
     switch (state) {
-    case FileState::Queued: return tr("Queued");
-    case FileState::Running: return tr("Running");
-    case FileState::Paused: return tr("Paused");
-    case FileState::Done: return tr("Done");
-    case FileState::Failed: return tr("Failed");
-    case FileState::Cancelled: return tr("Cancelled");
+    case FileState::Queued:
+        return tr("Queued");
+    case FileState::Running:
+        return tr("Running");
+    case FileState::Paused:
+        return tr("Paused");
+    case FileState::Done:
+        return tr("Done");
+    case FileState::Failed:
+        return tr("Failed");
+    case FileState::Cancelled:
+        return tr("Cancelled");
     }
     return {};
 }
@@ -46,14 +51,22 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {
-        case FileColumn: return QFileInfo(r.path).fileName();
-        case SizeColumn: return locale.formattedDataSize(r.size);
-        case StateColumn: return stateText(r.state);
-        case ProgressColumn: return r.total ? QStringLiteral("%1 %").arg(int(100.0 * double(r.done) / double(r.total))) : QString();
-        case ThroughputColumn: return r.throughputMBps > 0 ? tr("%1 MB/s").arg(locale.toString(r.throughputMBps, 'f', 1)) : QString();
-        case RatioColumn: return r.ratio > 0 ? locale.toString(r.ratio * 100.0, 'f', 1) + QStringLiteral(" %") : QString();
-        case ShaColumn: return r.sha256;
-        case ErrorColumn: return r.error;
+        case FileColumn:
+            return QFileInfo(r.path).fileName();
+        case SizeColumn:
+            return locale.formattedDataSize(r.size);
+        case StateColumn:
+            return stateText(r.state);
+        case ProgressColumn:
+            return r.total ? QStringLiteral("%1 %").arg(int(100.0 * double(r.done) / double(r.total))) : QString();
+        case ThroughputColumn:
+            return r.throughputMBps > 0 ? tr("%1 MB/s").arg(locale.toString(r.throughputMBps, 'f', 1)) : QString();
+        case RatioColumn:
+            return r.ratio > 0 ? locale.toString(r.ratio * 100.0, 'f', 1) + QStringLiteral(" %") : QString();
+        case ShaColumn:
+            return r.sha256;
+        case ErrorColumn:
+            return r.error;
         }
         break;
     case Qt::ToolTipRole:
@@ -70,10 +83,14 @@ QVariant QueueModel::data(const QModelIndex &index, int role) const
         if (r.state == FileState::Done)
             return 100;
         return r.total ? int(100.0 * double(r.done) / double(r.total)) : 0;
-    case StateRole: return int(r.state);
-    case EngineIdRole: return r.engineId;
-    case PathRole: return r.path;
-    default: break;
+    case StateRole:
+        return int(r.state);
+    case EngineIdRole:
+        return r.engineId;
+    case PathRole:
+        return r.path;
+    default:
+        break;
     }
     return {};
 }
@@ -83,14 +100,22 @@ QVariant QueueModel::headerData(int section, Qt::Orientation orientation, int ro
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     switch (section) {
-    case FileColumn: return tr("File");
-    case SizeColumn: return tr("Size");
-    case StateColumn: return tr("State");
-    case ProgressColumn: return tr("Progress");
-    case ThroughputColumn: return tr("Throughput");
-    case RatioColumn: return tr("Ratio");
-    case ShaColumn: return tr("SHA-256");
-    case ErrorColumn: return tr("Error");
+    case FileColumn:
+        return tr("File");
+    case SizeColumn:
+        return tr("Size");
+    case StateColumn:
+        return tr("State");
+    case ProgressColumn:
+        return tr("Progress");
+    case ThroughputColumn:
+        return tr("Throughput");
+    case RatioColumn:
+        return tr("Ratio");
+    case ShaColumn:
+        return tr("SHA-256");
+    case ErrorColumn:
+        return tr("Error");
     }
     return {};
 }

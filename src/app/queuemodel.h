@@ -19,7 +19,17 @@ class QueueModel final : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { FileColumn, SizeColumn, StateColumn, ProgressColumn, ThroughputColumn, RatioColumn, ShaColumn, ErrorColumn, ColumnCount };
+    enum Column {
+        FileColumn,
+        SizeColumn,
+        StateColumn,
+        ProgressColumn,
+        ThroughputColumn,
+        RatioColumn,
+        ShaColumn,
+        ErrorColumn,
+        ColumnCount
+    };
     enum Role { ProgressRole = Qt::UserRole + 1, StateRole, EngineIdRole, PathRole };
 
     struct Row
@@ -28,7 +38,7 @@ public:
         qint64 size = 0;
         JobMode mode = JobMode::Pack;
         FileState state = FileState::Queued;
-        int engineId = -1;     ///< -1 until started
+        int engineId = -1; ///< -1 until started
         quint64 done = 0;
         quint64 total = 0;
         double throughputMBps = 0.0;

@@ -41,7 +41,8 @@ TuningPanel::TuningPanel(QWidget *parent)
     ui.cpuTokensSlider->setRange(1, 2 * cores);
     ui.cpuTokensSlider->setTickInterval(1);
     ui.cpuTokensSlider->setValue(defaultCpuTokens());
-    ui.cpuTokensSlider->setToolTip(tr("1 to %1 (twice the cores); default %2 = cores - 1").arg(2 * cores).arg(defaultCpuTokens()));
+    ui.cpuTokensSlider->setToolTip(
+        tr("1 to %1 (twice the cores); default %2 = cores - 1").arg(2 * cores).arg(defaultCpuTokens()));
     ui.ioTokensSlider->setValue(12);
     ui.perFileWorkersSlider->setValue(4);
     ui.filesInFlightSlider->setValue(4);
@@ -104,7 +105,8 @@ TuningPanel::TuningPanel(QWidget *parent)
     connect(ui.codecComboBox, &QComboBox::currentIndexChanged, this, [this](int) { updateLevelRange(); });
     connect(ui.backgroundCheckBox, &QCheckBox::toggled, this, &TuningPanel::backgroundModeChanged);
     connect(ui.modeComboBox, &QComboBox::currentIndexChanged, this, [this](int) { Q_EMIT modeChanged(mode()); });
-    connect(ui.outputFolderLineEdit, &QLineEdit::editingFinished, this, [this] { Q_EMIT outputFolderChanged(outputFolder()); });
+    connect(ui.outputFolderLineEdit, &QLineEdit::editingFinished, this,
+        [this] { Q_EMIT outputFolderChanged(outputFolder()); });
     connect(ui.outputFolderButton, &QToolButton::clicked, this, [this] {
         const QString dir = Dialogs::existingDirectory(this, tr("Output folder"), outputFolder());
         if (!dir.isEmpty()) {
@@ -136,27 +138,56 @@ void TuningPanel::updateValueLabels()
     m_ui->filesInFlightValueLabel->setText(QString::number(m_ui->filesInFlightSlider->value()));
 }
 
-JobMode TuningPanel::mode() const { return JobMode(m_ui->modeComboBox->currentData().toInt()); }
+JobMode TuningPanel::mode() const
+{
+    return JobMode(m_ui->modeComboBox->currentData().toInt());
+}
 
 StorageType TuningPanel::storageType() const
 {
     switch (StorageType::Kind(m_ui->storageComboBox->currentData().toInt())) {
-    case StorageType::Kind::NVMe: return StorageType::nvme();
-    case StorageType::Kind::SSD: return StorageType::ssd();
-    case StorageType::Kind::HDD: return StorageType::hdd();
-    case StorageType::Kind::Auto: return StorageType::automatic();
-    case StorageType::Kind::Custom: return StorageType::custom(m_ui->ioTokensSlider->value());
+    case StorageType::Kind::NVMe:
+        return StorageType::nvme();
+    case StorageType::Kind::SSD:
+        return StorageType::ssd();
+    case StorageType::Kind::HDD:
+        return StorageType::hdd();
+    case StorageType::Kind::Auto:
+        return StorageType::automatic();
+    case StorageType::Kind::Custom:
+        return StorageType::custom(m_ui->ioTokensSlider->value());
     }
     return StorageType::automatic();
 }
 
-int TuningPanel::cpuTokens() const { return m_ui->cpuTokensSlider->value(); }
-int TuningPanel::ioTokens() const { return m_ui->ioTokensSlider->value(); }
-int TuningPanel::perFileWorkers() const { return m_ui->perFileWorkersSlider->value(); }
-int TuningPanel::filesInFlight() const { return m_ui->filesInFlightSlider->value(); }
-quint32 TuningPanel::chunkSize() const { return quint32(m_ui->chunkSizeComboBox->currentData().toUInt()); }
-qint64 TuningPanel::memorySoftLimit() const { return qint64(m_ui->memorySoftLimitSpinBox->value()) << 20; }
-qint64 TuningPanel::memoryHardLimit() const { return qint64(m_ui->memoryHardLimitSpinBox->value()) << 20; }
+int TuningPanel::cpuTokens() const
+{
+    return m_ui->cpuTokensSlider->value();
+}
+int TuningPanel::ioTokens() const
+{
+    return m_ui->ioTokensSlider->value();
+}
+int TuningPanel::perFileWorkers() const
+{
+    return m_ui->perFileWorkersSlider->value();
+}
+int TuningPanel::filesInFlight() const
+{
+    return m_ui->filesInFlightSlider->value();
+}
+quint32 TuningPanel::chunkSize() const
+{
+    return quint32(m_ui->chunkSizeComboBox->currentData().toUInt());
+}
+qint64 TuningPanel::memorySoftLimit() const
+{
+    return qint64(m_ui->memorySoftLimitSpinBox->value()) << 20;
+}
+qint64 TuningPanel::memoryHardLimit() const
+{
+    return qint64(m_ui->memoryHardLimitSpinBox->value()) << 20;
+}
 
 CodecSpec TuningPanel::codec() const
 {
@@ -166,12 +197,27 @@ CodecSpec TuningPanel::codec() const
     return spec;
 }
 
-CipherId TuningPanel::cipher() const { return CipherId(m_ui->cipherComboBox->currentData().toInt()); }
-TuningPanel::KeySourceChoice TuningPanel::keySource() const { return KeySourceChoice(m_ui->keySourceComboBox->currentData().toInt()); }
-bool TuningPanel::backgroundMode() const { return m_ui->backgroundCheckBox->isChecked(); }
-QString TuningPanel::outputFolder() const { return m_ui->outputFolderLineEdit->text().trimmed(); }
+CipherId TuningPanel::cipher() const
+{
+    return CipherId(m_ui->cipherComboBox->currentData().toInt());
+}
+TuningPanel::KeySourceChoice TuningPanel::keySource() const
+{
+    return KeySourceChoice(m_ui->keySourceComboBox->currentData().toInt());
+}
+bool TuningPanel::backgroundMode() const
+{
+    return m_ui->backgroundCheckBox->isChecked();
+}
+QString TuningPanel::outputFolder() const
+{
+    return m_ui->outputFolderLineEdit->text().trimmed();
+}
 
-void TuningPanel::setCpuTokens(int value) { m_ui->cpuTokensSlider->setValue(value); }
+void TuningPanel::setCpuTokens(int value)
+{
+    m_ui->cpuTokensSlider->setValue(value);
+}
 
 void TuningPanel::setIoTokens(int value)
 {
@@ -199,10 +245,22 @@ void TuningPanel::setDetectedStorage(const QString &text)
     m_ui->detectedStorageLabel->setText(text);
 }
 
-void TuningPanel::setMode(JobMode mode) { m_ui->modeComboBox->setCurrentIndex(m_ui->modeComboBox->findData(int(mode))); }
-void TuningPanel::setCipher(CipherId cipher) { m_ui->cipherComboBox->setCurrentIndex(m_ui->cipherComboBox->findData(int(cipher))); }
-void TuningPanel::setKeySource(KeySourceChoice source) { m_ui->keySourceComboBox->setCurrentIndex(m_ui->keySourceComboBox->findData(int(source))); }
-void TuningPanel::setOutputFolder(const QString &folder) { m_ui->outputFolderLineEdit->setText(folder); }
+void TuningPanel::setMode(JobMode mode)
+{
+    m_ui->modeComboBox->setCurrentIndex(m_ui->modeComboBox->findData(int(mode)));
+}
+void TuningPanel::setCipher(CipherId cipher)
+{
+    m_ui->cipherComboBox->setCurrentIndex(m_ui->cipherComboBox->findData(int(cipher)));
+}
+void TuningPanel::setKeySource(KeySourceChoice source)
+{
+    m_ui->keySourceComboBox->setCurrentIndex(m_ui->keySourceComboBox->findData(int(source)));
+}
+void TuningPanel::setOutputFolder(const QString &folder)
+{
+    m_ui->outputFolderLineEdit->setText(folder);
+}
 void TuningPanel::setChunkSize(quint32 bytes)
 {
     const int index = m_ui->chunkSizeComboBox->findData(bytes);
@@ -225,7 +283,8 @@ void TuningPanel::loadSettings()
     setChunkSize(s.value(QStringLiteral("chunkSize"), 0).toUInt());
     ui.memorySoftLimitSpinBox->setValue(s.value(QStringLiteral("memorySoftMiB"), 0).toInt());
     ui.memoryHardLimitSpinBox->setValue(s.value(QStringLiteral("memoryHardMiB"), 0).toInt());
-    ui.codecComboBox->setCurrentIndex(std::max(0, ui.codecComboBox->findData(s.value(QStringLiteral("codec"), int(CodecId::Zstd)).toInt())));
+    ui.codecComboBox->setCurrentIndex(
+        std::max(0, ui.codecComboBox->findData(s.value(QStringLiteral("codec"), int(CodecId::Zstd)).toInt())));
     ui.levelSpinBox->setValue(s.value(QStringLiteral("level"), ui.levelSpinBox->value()).toInt());
     setCipher(CipherId(s.value(QStringLiteral("cipher"), int(CipherId::ChaCha20Poly1305)).toInt()));
     setKeySource(KeySourceChoice(s.value(QStringLiteral("keySource"), 0).toInt()));

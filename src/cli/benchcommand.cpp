@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: BSD-3-Clause
 // SPDX-FileCopyrightText: the Flowgate authors
-#include "filecommands.h"
-
-#include "exitcodes.h"
-#include "helptext.h"
-
 #include "codec/codec.h"
 #include "crypto/aead.h"
 #include "crypto/secure.h"
 #include "crypto/sha256.h"
+#include "exitcodes.h"
+#include "filecommands.h"
+#include "helptext.h"
 #include "pipeline/buffer.h"
 #include "pipeline/posixfile.h"
 
@@ -34,7 +32,7 @@ namespace {
 QByteArray buildCorpus(qint64 size)
 {
     const QStringList roots = {QStringLiteral("/usr/include"), QStringLiteral("/usr/share/doc"),
-                               QStringLiteral("/usr/bin"), QStringLiteral("/usr/lib/x86_64-linux-gnu")};
+        QStringLiteral("/usr/bin"), QStringLiteral("/usr/lib/x86_64-linux-gnu")};
     QList<QByteArray> parts(roots.size());
     const qint64 perKind = size / roots.size() + 1;
     for (int k = 0; k < roots.size(); ++k) {
@@ -91,11 +89,11 @@ double measure(std::size_t bytes, int rounds, const std::function<void()> &fn)
 int runBench(const QStringList &arguments)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Measures each stage alone, on one core, on a corpus of this system's files (headers,\n"
-        "documentation, programs, libraries), then prints the throughput limit the stages allow\n"
-        "together on N cores: N / (sum over the stages of seconds per input MB).\n"
-        "With --make-corpus FILE it writes that corpus to FILE instead (for end-to-end runs)."));
+    p.setApplicationDescription(
+        QStringLiteral("Measures each stage alone, on one core, on a corpus of this system's files (headers,\n"
+                       "documentation, programs, libraries), then prints the throughput limit the stages allow\n"
+                       "together on N cores: N / (sum over the stages of seconds per input MB).\n"
+                       "With --make-corpus FILE it writes that corpus to FILE instead (for end-to-end runs)."));
     p.addHelpOption();
     p.addOptions({
         {QStringLiteral("size"), QStringLiteral("Corpus size in MiB (default 64)."), QStringLiteral("MIB")},
@@ -118,8 +116,10 @@ int runBench(const QStringList &arguments)
     const int cores = p.isSet(QStringLiteral("cores")) ? p.value(QStringLiteral("cores")).toInt(&ok) : 2;
     const int chunkMiB = p.isSet(QStringLiteral("chunk-size")) ? p.value(QStringLiteral("chunk-size")).toInt(&ok) : 4;
     QString error;
-    const auto spec = CodecSpec::parse(p.isSet(QStringLiteral("codec")) ? p.value(QStringLiteral("codec")) : QStringLiteral("zstd:3"), &error);
-    const auto cipher = parseCipher(p.isSet(QStringLiteral("cipher")) ? p.value(QStringLiteral("cipher")) : QStringLiteral("chacha20"));
+    const auto spec = CodecSpec::parse(
+        p.isSet(QStringLiteral("codec")) ? p.value(QStringLiteral("codec")) : QStringLiteral("zstd:3"), &error);
+    const auto cipher = parseCipher(
+        p.isSet(QStringLiteral("cipher")) ? p.value(QStringLiteral("cipher")) : QStringLiteral("chacha20"));
     if (!ok || sizeMiB < 1 || cores < 1 || chunkMiB < 1 || !spec || !cipher || *cipher == CipherId::None) {
         std::fprintf(stderr, "flowgate-cli bench: bad option value (see --help)\n");
         return ExitUsage;
@@ -130,7 +130,8 @@ int runBench(const QStringList &arguments)
     if (p.isSet(QStringLiteral("make-corpus"))) {
         QFile out(p.value(QStringLiteral("make-corpus")));
         if (!out.open(QIODevice::WriteOnly) || out.write(corpus) != corpus.size()) {
-            std::fprintf(stderr, "flowgate-cli bench: cannot write %s: %s\n", qPrintable(out.fileName()), qPrintable(out.errorString()));
+            std::fprintf(stderr, "flowgate-cli bench: cannot write %s: %s\n", qPrintable(out.fileName()),
+                qPrintable(out.errorString()));
             return ExitIo;
         }
         std::printf("%s: %lld bytes\n", qPrintable(out.fileName()), static_cast<long long>(corpus.size()));
@@ -154,7 +155,7 @@ int runBench(const QStringList &arguments)
             const std::size_t n = std::min(chunk, total - off);
             std::size_t written = 0;
             if (!compressor->compressInto(data + off, n, compressed.data() + compressedTotal,
-                                          compressed.capacity() - compressedTotal, &written, &error))
+                    compressed.capacity() - compressedTotal, &written, &error))
                 std::abort();
             frameSizes.push_back(written);
             compressedTotal += written;
@@ -183,7 +184,7 @@ int runBench(const QStringList &arguments)
         for (std::size_t off = 0; off < total; off += chunk) {
             const std::size_t n = std::min(chunk, total - off);
             if (!aead.sealTo(counterNonce(i++), {}, std::span<const std::uint8_t>(data + off, n),
-                             std::span<std::uint8_t>(sealed.data(), n + kAeadTagSize)))
+                    std::span<std::uint8_t>(sealed.data(), n + kAeadTagSize)))
                 std::abort();
         }
     });
@@ -209,18 +210,23 @@ int runBench(const QStringList &arguments)
     });
     ::close(fd);
 
-    std::printf("Stage speeds on one core (MB/s of the stage's own input; corpus %d MiB, %d MiB chunks):\n", sizeMiB, chunkMiB);
+    std::printf(
+        "Stage speeds on one core (MB/s of the stage's own input; corpus %d MiB, %d MiB chunks):\n", sizeMiB, chunkMiB);
     std::printf("  %-28s %9.0f\n", "read (page cache)", readMBps);
     std::printf("  %-28s %9.0f\n", "SHA-256", shaMBps);
-    std::printf("  %-28s %9.0f   (ratio %.2f)\n", qPrintable(QStringLiteral("compress %1").arg(spec->toString())), compressMBps, ratio);
+    std::printf("  %-28s %9.0f   (ratio %.2f)\n", qPrintable(QStringLiteral("compress %1").arg(spec->toString())),
+        compressMBps, ratio);
     std::printf("  %-28s %9.0f\n", qPrintable(QStringLiteral("encrypt %1").arg(cipherName(*cipher))), sealMBps);
     std::printf("  %-28s %9.0f\n", "write (page cache)", writeMBps);
-    std::printf("  %-28s %9.0f\n", qPrintable(QStringLiteral("decompress %1").arg(CodecSpec::name(spec->id))), decompressMBps);
+    std::printf(
+        "  %-28s %9.0f\n", qPrintable(QStringLiteral("decompress %1").arg(CodecSpec::name(spec->id))), decompressMBps);
 
     // Seconds of CPU per input MB for each stage; encryption and writing see
     // the compressed bytes only.
-    const double packCost = 1.0 / readMBps + 1.0 / shaMBps + 1.0 / compressMBps + (1.0 / ratio) / sealMBps + (1.0 / ratio) / writeMBps;
-    const double restoreCost = (1.0 / ratio) / readMBps + (1.0 / ratio) / sealMBps + 1.0 / decompressMBps + 1.0 / shaMBps + 1.0 / writeMBps;
+    const double packCost
+        = 1.0 / readMBps + 1.0 / shaMBps + 1.0 / compressMBps + (1.0 / ratio) / sealMBps + (1.0 / ratio) / writeMBps;
+    const double restoreCost
+        = (1.0 / ratio) / readMBps + (1.0 / ratio) / sealMBps + 1.0 / decompressMBps + 1.0 / shaMBps + 1.0 / writeMBps;
     std::printf("Limit on %d cores, all stages together (MB/s of original data):\n", cores);
     std::printf("  pack     %9.0f\n", double(cores) / packCost);
     std::printf("  restore  %9.0f\n", double(cores) / restoreCost);

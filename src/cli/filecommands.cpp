@@ -2,12 +2,11 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #include "filecommands.h"
 
-#include "exitcodes.h"
-#include "helptext.h"
-
 #include "crypto/keychainsecretstore.h"
 #include "crypto/masterkeymanager.h"
+#include "exitcodes.h"
 #include "governor/governor.h"
+#include "helptext.h"
 #include "metrics/metricscsv.h"
 #include "metrics/metricssampler.h"
 #include "pipeline/engine.h"
@@ -83,12 +82,18 @@ QString humanBytes(double bytes)
 int exitCodeFor(ErrorKind kind)
 {
     switch (kind) {
-    case ErrorKind::None: return ExitOk;
-    case ErrorKind::Input: return ExitInput;
-    case ErrorKind::Key: return ExitInput;
-    case ErrorKind::DataIntegrity: return ExitDataIntegrity;
-    case ErrorKind::Io: return ExitIo;
-    case ErrorKind::Cancelled: return ExitCancelled;
+    case ErrorKind::None:
+        return ExitOk;
+    case ErrorKind::Input:
+        return ExitInput;
+    case ErrorKind::Key:
+        return ExitInput;
+    case ErrorKind::DataIntegrity:
+        return ExitDataIntegrity;
+    case ErrorKind::Io:
+        return ExitIo;
+    case ErrorKind::Cancelled:
+        return ExitCancelled;
     }
     return ExitInternal;
 }
@@ -97,12 +102,18 @@ int exitCodeFor(ErrorKind kind)
 int severity(int code)
 {
     switch (code) {
-    case ExitDataIntegrity: return 5;
-    case ExitIo: return 4;
-    case ExitInput: return 3;
-    case ExitCancelled: return 2;
-    case ExitOk: return 0;
-    default: return 1;
+    case ExitDataIntegrity:
+        return 5;
+    case ExitIo:
+        return 4;
+    case ExitInput:
+        return 3;
+    case ExitCancelled:
+        return 2;
+    case ExitOk:
+        return 0;
+    default:
+        return 1;
     }
 }
 
@@ -115,7 +126,7 @@ struct InputItem
 /// Expands folders recursively (sorted, so runs are repeatable). Pack takes
 /// every regular file; restore and verify take *.fgc files.
 bool collectInputs(const QStringList &paths, bool containersOnly, const QString &outputDir, QList<InputItem> *items,
-                   QStringList *problems)
+    QStringList *problems)
 {
     bool any = false;
     for (const QString &raw : paths) {
@@ -126,13 +137,14 @@ bool collectInputs(const QStringList &paths, bool containersOnly, const QString 
         }
         if (fi.isDir()) {
             QStringList found;
-            QDirIterator it(fi.absoluteFilePath(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot,
-                            QDirIterator::Subdirectories);
+            QDirIterator it(
+                fi.absoluteFilePath(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
             while (it.hasNext()) {
                 const QString p = it.next();
                 if (containersOnly && !p.endsWith(QStringLiteral(".fgc")))
                     continue;
-                if (QFileInfo(p).fileName().endsWith(QStringLiteral(".part")) && QFileInfo(p).fileName().startsWith(u'.'))
+                if (QFileInfo(p).fileName().endsWith(QStringLiteral(".part"))
+                    && QFileInfo(p).fileName().startsWith(u'.'))
                     continue; // an unfinished output of an interrupted run
                 found.append(p);
             }
@@ -172,7 +184,8 @@ QJsonObject toJson(const FileReport &r)
     o[QStringLiteral("seconds")] = r.seconds;
     o[QStringLiteral("chunk_size")] = double(r.chunkSize);
     o[QStringLiteral("chunks")] = double(r.chunks);
-    o[QStringLiteral("error_kind")] = r.errorKind == ErrorKind::None ? QJsonValue() : QJsonValue(errorKindName(r.errorKind));
+    o[QStringLiteral("error_kind")]
+        = r.errorKind == ErrorKind::None ? QJsonValue() : QJsonValue(errorKindName(r.errorKind));
     o[QStringLiteral("error")] = r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error);
     return o;
 }
@@ -180,15 +193,29 @@ QJsonObject toJson(const FileReport &r)
 void addTuningOptions(QCommandLineParser &p)
 {
     p.addOptions({
-        {QStringLiteral("cpu-tokens"), QStringLiteral("CPU tokens: chunks compressed/encrypted at once (default: cores - 1, at least 1)."), QStringLiteral("N")},
-        {QStringLiteral("io-tokens"), QStringLiteral("I/O tokens: reads and writes at once (default: from --storage)."), QStringLiteral("N")},
-        {QStringLiteral("storage"), QStringLiteral("nvme (24 I/O tokens), ssd (12), hdd (4), auto (12) or a number (default auto)."), QStringLiteral("TYPE")},
-        {QStringLiteral("memory-limit"), QStringLiteral("Hard memory limit for chunk buffers, e.g. 512M or 2G (default: none; the gauge's capacity is 40 GiB capped at 80 % of RAM)."), QStringLiteral("SIZE")},
-        {QStringLiteral("per-file-workers"), QStringLiteral("Chunks of one file in flight at once (default 4)."), QStringLiteral("N")},
-        {QStringLiteral("files-in-flight"), QStringLiteral("Files processed at once (default 4)."), QStringLiteral("N")},
-        {QStringLiteral("background"), QStringLiteral("Lower the workers' CPU and I/O priority (nice 19, idle I/O class).")},
-        {QStringLiteral("metrics-csv"), QStringLiteral("Write the governor's metrics (4 samples a second) to FILE as CSV."), QStringLiteral("FILE")},
-        {QStringLiteral("json"), QStringLiteral("Print a machine-readable report (one object per file) on standard output.")},
+        {QStringLiteral("cpu-tokens"),
+            QStringLiteral("CPU tokens: chunks compressed/encrypted at once (default: cores - 1, at least 1)."),
+            QStringLiteral("N")},
+        {QStringLiteral("io-tokens"), QStringLiteral("I/O tokens: reads and writes at once (default: from --storage)."),
+            QStringLiteral("N")},
+        {QStringLiteral("storage"),
+            QStringLiteral("nvme (24 I/O tokens), ssd (12), hdd (4), auto (12) or a number (default auto)."),
+            QStringLiteral("TYPE")},
+        {QStringLiteral("memory-limit"),
+            QStringLiteral("Hard memory limit for chunk buffers, e.g. 512M or 2G (default: none; the gauge's capacity "
+                           "is 40 GiB capped at 80 % of RAM)."),
+            QStringLiteral("SIZE")},
+        {QStringLiteral("per-file-workers"), QStringLiteral("Chunks of one file in flight at once (default 4)."),
+            QStringLiteral("N")},
+        {QStringLiteral("files-in-flight"), QStringLiteral("Files processed at once (default 4)."),
+            QStringLiteral("N")},
+        {QStringLiteral("background"),
+            QStringLiteral("Lower the workers' CPU and I/O priority (nice 19, idle I/O class).")},
+        {QStringLiteral("metrics-csv"),
+            QStringLiteral("Write the governor's metrics (4 samples a second) to FILE as CSV."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("json"),
+            QStringLiteral("Print a machine-readable report (one object per file) on standard output.")},
         {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No progress display.")},
     });
 }
@@ -215,39 +242,48 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     const JobMode mode = pack ? JobMode::Pack : command == u"restore" ? JobMode::Restore : JobMode::Verify;
     QCommandLineParser p;
     if (pack) {
-        p.setApplicationDescription(QStringLiteral(
-            "Packs files: each FILE becomes FILE.fgc (compressed, encrypted and checksummed).\n"
-            "Folders are taken recursively. The input is never modified.\n"
-            "\nExample:\n  flowgate-cli pack --passphrase-file pass.txt -o /backup ~/Documents"));
+        p.setApplicationDescription(
+            QStringLiteral("Packs files: each FILE becomes FILE.fgc (compressed, encrypted and checksummed).\n"
+                           "Folders are taken recursively. The input is never modified.\n"
+                           "\nExample:\n  flowgate-cli pack --passphrase-file pass.txt -o /backup ~/Documents"));
     } else if (mode == JobMode::Restore) {
-        p.setApplicationDescription(QStringLiteral(
-            "Restores .fgc containers to their original files (name, mode and modification time),\n"
-            "checking every chunk. Folders are searched for *.fgc recursively.\n"
-            "\nExample:\n  flowgate-cli restore --passphrase-file pass.txt -o ~/restored /backup"));
+        p.setApplicationDescription(
+            QStringLiteral("Restores .fgc containers to their original files (name, mode and modification time),\n"
+                           "checking every chunk. Folders are searched for *.fgc recursively.\n"
+                           "\nExample:\n  flowgate-cli restore --passphrase-file pass.txt -o ~/restored /backup"));
     } else {
-        p.setApplicationDescription(QStringLiteral(
-            "Checks .fgc containers completely (every chunk, the trailer and the SHA-256 of the\n"
-            "original) without writing anything."));
+        p.setApplicationDescription(
+            QStringLiteral("Checks .fgc containers completely (every chunk, the trailer and the SHA-256 of the\n"
+                           "original) without writing anything."));
     }
     p.addHelpOption();
-    p.addPositionalArgument(QStringLiteral("PATH"), pack ? QStringLiteral("Files or folders to pack.")
-                                                        : QStringLiteral("Containers or folders of containers."),
-                            QStringLiteral("PATH..."));
+    p.addPositionalArgument(QStringLiteral("PATH"),
+        pack ? QStringLiteral("Files or folders to pack.") : QStringLiteral("Containers or folders of containers."),
+        QStringLiteral("PATH..."));
     if (pack) {
         p.addOptions({
-            {QStringLiteral("codec"), QStringLiteral("zstd[:1-19] (default zstd:3), lz4, gzip[:1-9], xz[:0-9] or none."), QStringLiteral("CODEC")},
-            {QStringLiteral("cipher"), QStringLiteral("chacha20 (default), aes256gcm or none."), QStringLiteral("CIPHER")},
-            {QStringLiteral("chunk-size"), QStringLiteral("auto (by file size, the default) or a size such as 4M."), QStringLiteral("SIZE")},
-            {QStringLiteral("compatible"), QStringLiteral("Write a plain .zst/.gz/.lz4/.xz stream that the standard tools read (implies --cipher none).")},
+            {QStringLiteral("codec"),
+                QStringLiteral("zstd[:1-19] (default zstd:3), lz4, gzip[:1-9], xz[:0-9] or none."),
+                QStringLiteral("CODEC")},
+            {QStringLiteral("cipher"), QStringLiteral("chacha20 (default), aes256gcm or none."),
+                QStringLiteral("CIPHER")},
+            {QStringLiteral("chunk-size"), QStringLiteral("auto (by file size, the default) or a size such as 4M."),
+                QStringLiteral("SIZE")},
+            {QStringLiteral("compatible"),
+                QStringLiteral(
+                    "Write a plain .zst/.gz/.lz4/.xz stream that the standard tools read (implies --cipher none).")},
         });
     }
     if (mode != JobMode::Verify)
         p.addOptions({
-            {{QStringLiteral("o"), QStringLiteral("output-dir")}, QStringLiteral("Write outputs under DIR (default: beside each input)."), QStringLiteral("DIR")},
+            {{QStringLiteral("o"), QStringLiteral("output-dir")},
+                QStringLiteral("Write outputs under DIR (default: beside each input)."), QStringLiteral("DIR")},
             {QStringLiteral("force"), QStringLiteral("Overwrite outputs that already exist.")},
         });
     p.addOptions({
-        {QStringLiteral("passphrase-file"), QStringLiteral("Read the passphrase from the first line of FILE (instead of the keychain's master key)."), QStringLiteral("FILE")},
+        {QStringLiteral("passphrase-file"),
+            QStringLiteral("Read the passphrase from the first line of FILE (instead of the keychain's master key)."),
+            QStringLiteral("FILE")},
     });
     addTuningOptions(p);
     if (!p.parse(arguments)) {
@@ -269,7 +305,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     settings.mode = mode;
     ResourceConfig config;
     int cpuTokens = 0, ioTokens = 0, perFile = 4, inFlight = 4;
-    if (!positiveOption(p, QStringLiteral("cpu-tokens"), &cpuTokens, &error) || !positiveOption(p, QStringLiteral("io-tokens"), &ioTokens, &error)
+    if (!positiveOption(p, QStringLiteral("cpu-tokens"), &cpuTokens, &error)
+        || !positiveOption(p, QStringLiteral("io-tokens"), &ioTokens, &error)
         || !positiveOption(p, QStringLiteral("per-file-workers"), &perFile, &error)
         || !positiveOption(p, QStringLiteral("files-in-flight"), &inFlight, &error)) {
         err(error);
@@ -282,7 +319,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     if (p.isSet(QStringLiteral("storage"))) {
         const auto type = StorageType::fromString(p.value(QStringLiteral("storage")));
         if (!type) {
-            err(QStringLiteral("--storage takes nvme, ssd, hdd, auto or a positive number, not \"%1\"").arg(p.value(QStringLiteral("storage"))));
+            err(QStringLiteral("--storage takes nvme, ssd, hdd, auto or a positive number, not \"%1\"")
+                    .arg(p.value(QStringLiteral("storage"))));
             return ExitUsage;
         }
         config.storageType = *type;
@@ -290,7 +328,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     if (p.isSet(QStringLiteral("memory-limit"))) {
         const auto size = parseSize(p.value(QStringLiteral("memory-limit")));
         if (!size) {
-            err(QStringLiteral("--memory-limit takes a size such as 512M or 2G, not \"%1\"").arg(p.value(QStringLiteral("memory-limit"))));
+            err(QStringLiteral("--memory-limit takes a size such as 512M or 2G, not \"%1\"")
+                    .arg(p.value(QStringLiteral("memory-limit"))));
             return ExitUsage;
         }
         config.memoryHardLimit = *size;
@@ -308,7 +347,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         if (p.isSet(QStringLiteral("cipher"))) {
             const auto cipher = parseCipher(p.value(QStringLiteral("cipher")));
             if (!cipher) {
-                err(QStringLiteral("--cipher takes chacha20, aes256gcm or none, not \"%1\"").arg(p.value(QStringLiteral("cipher"))));
+                err(QStringLiteral("--cipher takes chacha20, aes256gcm or none, not \"%1\"")
+                        .arg(p.value(QStringLiteral("cipher"))));
                 return ExitUsage;
             }
             settings.cipher = *cipher;
@@ -316,7 +356,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         if (p.isSet(QStringLiteral("chunk-size")) && p.value(QStringLiteral("chunk-size")) != u"auto") {
             const auto size = parseSize(p.value(QStringLiteral("chunk-size")));
             if (!size || *size < fgc::kMinChunkSize || *size > fgc::kMaxChunkSize) {
-                err(QStringLiteral("--chunk-size takes auto or a size from 4K to 256M, not \"%1\"").arg(p.value(QStringLiteral("chunk-size"))));
+                err(QStringLiteral("--chunk-size takes auto or a size from 4K to 256M, not \"%1\"")
+                        .arg(p.value(QStringLiteral("chunk-size"))));
                 return ExitUsage;
             }
             settings.chunkSize = quint32(*size);
@@ -324,7 +365,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         settings.compatible = p.isSet(QStringLiteral("compatible"));
         if (settings.compatible) {
             if (p.isSet(QStringLiteral("cipher")) && settings.cipher != CipherId::None) {
-                err(QStringLiteral("--compatible writes a plain stream that standard tools read: it cannot be encrypted (use --cipher none)"));
+                err(QStringLiteral("--compatible writes a plain stream that standard tools read: it cannot be "
+                                   "encrypted (use --cipher none)"));
                 return ExitUsage;
             }
             if (settings.codec.id == CodecId::None) {
@@ -370,10 +412,13 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         auto result = pack ? keys.loadOrCreate() : keys.load();
         if (result.ok()) {
             if (result.created)
-                err(QStringLiteral("a new master key (id %1) was created in the keychain. Back it up: flowgate-cli key export FILE").arg(result.keyId));
+                err(QStringLiteral(
+                    "a new master key (id %1) was created in the keychain. Back it up: flowgate-cli key export FILE")
+                        .arg(result.keyId));
             settings.keys = KeyMaterial::fromMasterKey(std::move(result.key), result.keyId);
         } else if (pack) {
-            err(QStringLiteral("%1\nUse --passphrase-file FILE to encrypt with a passphrase instead, or --cipher none.").arg(result.message));
+            err(QStringLiteral("%1\nUse --passphrase-file FILE to encrypt with a passphrase instead, or --cipher none.")
+                    .arg(result.message));
             return ExitInput;
         }
     }
@@ -441,9 +486,10 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             const double done = double(pack ? m.bytesIn() : m.bytesOut());
             const double rate = secs > 0 ? done / secs : 0;
             const double eta = rate > 0 && totalBytes > done ? (double(totalBytes) - done) / rate : 0;
-            std::fprintf(stderr, "\r  %s of %s  %.0f MB/s  CPU %d/%d  I/O %d/%d  ETA %.0f s   ", qPrintable(humanBytes(done)),
-                         qPrintable(humanBytes(double(totalBytes))), rate / 1e6, governor.cpuTokensInUse(),
-                         governor.cpuTokensTotal(), governor.ioTokensInUse(), governor.ioTokensTotal(), eta);
+            std::fprintf(stderr, "\r  %s of %s  %.0f MB/s  CPU %d/%d  I/O %d/%d  ETA %.0f s   ",
+                qPrintable(humanBytes(done)), qPrintable(humanBytes(double(totalBytes))), rate / 1e6,
+                governor.cpuTokensInUse(), governor.cpuTokensTotal(), governor.ioTokensInUse(),
+                governor.ioTokensTotal(), eta);
             std::fflush(stderr);
         }
     }
@@ -471,8 +517,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             array.append(toJson(r));
         } else if (r.state == FileState::Done) {
             if (pack)
-                std::printf("%s  %s -> %s (%s, %.1f %%)\n", qPrintable(r.sha256), qPrintable(r.input), qPrintable(r.output),
-                            qPrintable(humanBytes(double(r.outputSize))), r.ratio * 100.0);
+                std::printf("%s  %s -> %s (%s, %.1f %%)\n", qPrintable(r.sha256), qPrintable(r.input),
+                    qPrintable(r.output), qPrintable(humanBytes(double(r.outputSize))), r.ratio * 100.0);
             else if (mode == JobMode::Restore)
                 std::printf("%s  %s -> %s\n", qPrintable(r.sha256), qPrintable(r.input), qPrintable(r.output));
             else
@@ -480,7 +526,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         } else {
             // Engine messages usually name the file already.
             QString message = r.error.startsWith(r.input) ? r.error : QStringLiteral("%1: %2").arg(r.input, r.error);
-            if (r.errorKind == ErrorKind::Key && !p.isSet(QStringLiteral("passphrase-file")) && r.error.contains(u"passphrase"))
+            if (r.errorKind == ErrorKind::Key && !p.isSet(QStringLiteral("passphrase-file"))
+                && r.error.contains(u"passphrase"))
                 message += QStringLiteral(" (--passphrase-file FILE)");
             err(message);
         }
@@ -496,7 +543,9 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         err(QStringLiteral("%1 of %2 files %3 in %4 s (%5 in, %6 out, %7 MB/s)")
                 .arg(okCount)
                 .arg(reports.size())
-                .arg(pack ? QStringLiteral("packed") : mode == JobMode::Restore ? QStringLiteral("restored") : QStringLiteral("verified"))
+                .arg(pack                          ? QStringLiteral("packed")
+                        : mode == JobMode::Restore ? QStringLiteral("restored")
+                                                   : QStringLiteral("verified"))
                 .arg(secs, 0, 'f', 1)
                 .arg(humanBytes(double(in)), humanBytes(double(out)))
                 .arg(secs > 0 ? double(mode == JobMode::Restore ? out : in) / 1e6 / secs : 0.0, 0, 'f', 0));
@@ -504,7 +553,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     if (csv) {
         QString csvError;
         if (!MetricsCsv::write(*csv, sampler.snapshots(), &csvError) || !csv->commit()) {
-            err(QStringLiteral("cannot write %1: %2").arg(csv->fileName(), csvError.isEmpty() ? csv->errorString() : csvError));
+            err(QStringLiteral("cannot write %1: %2")
+                    .arg(csv->fileName(), csvError.isEmpty() ? csv->errorString() : csvError));
             if (severity(ExitIo) > severity(exitCode))
                 exitCode = ExitIo;
         }
@@ -515,12 +565,12 @@ int runFileCommand(const QString &command, const QStringList &arguments)
 int runKeyCommand(const QStringList &arguments)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Backs up or restores the keychain's master key.\n\n"
-        "  key export FILE   write the master key to FILE (mode 0600). Anyone with this file\n"
-        "                    can decrypt your containers: keep it somewhere safe and offline.\n"
-        "  key import FILE   store the key from FILE in the keychain (--replace to replace a\n"
-        "                    different key already there)."));
+    p.setApplicationDescription(
+        QStringLiteral("Backs up or restores the keychain's master key.\n\n"
+                       "  key export FILE   write the master key to FILE (mode 0600). Anyone with this file\n"
+                       "                    can decrypt your containers: keep it somewhere safe and offline.\n"
+                       "  key import FILE   store the key from FILE in the keychain (--replace to replace a\n"
+                       "                    different key already there)."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("ACTION"), QStringLiteral("export or import"));
     p.addPositionalArgument(QStringLiteral("FILE"), QStringLiteral("the key file"));
@@ -540,16 +590,20 @@ int runKeyCommand(const QStringList &arguments)
     }
     KeychainSecretStore store;
     MasterKeyManager keys(store);
-    const auto result = pos[0] == u"export" ? keys.exportToFile(pos[1]) : keys.importFromFile(pos[1], p.isSet(QStringLiteral("replace")));
+    const auto result = pos[0] == u"export" ? keys.exportToFile(pos[1])
+                                            : keys.importFromFile(pos[1], p.isSet(QStringLiteral("replace")));
     if (!result.ok()) {
         err(result.message);
-        return result.error == MasterKeyManager::Error::FileExists || result.error == MasterKeyManager::Error::FileError ? ExitIo : ExitInput;
+        return result.error == MasterKeyManager::Error::FileExists || result.error == MasterKeyManager::Error::FileError
+            ? ExitIo
+            : ExitInput;
     }
     if (pos[0] == u"export")
         std::printf("Master key %s written to %s. Keep it safe: it decrypts every container made with it.\n",
-                    qPrintable(result.keyId), qPrintable(pos[1]));
+            qPrintable(result.keyId), qPrintable(pos[1]));
     else
-        std::printf("Master key %s %s.\n", qPrintable(result.keyId), result.created ? "imported into the keychain" : "is already in the keychain");
+        std::printf("Master key %s %s.\n", qPrintable(result.keyId),
+            result.created ? "imported into the keychain" : "is already in the keychain");
     return ExitOk;
 }
 

@@ -2,11 +2,10 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #include "governordemo.h"
 
-#include "exitcodes.h"
-#include "helptext.h"
-
 #include "advisor/advisor.h"
+#include "exitcodes.h"
 #include "governor/governor.h"
+#include "helptext.h"
 #include "metrics/metricscsv.h"
 #include "metrics/metricssampler.h"
 
@@ -18,12 +17,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <mutex>
 #include <thread>
 
-#include <csignal>
 #include <unistd.h>
 
 namespace flowgate::cli {
@@ -71,12 +70,17 @@ class DemoFile final
 {
 public:
     DemoFile(Governor &governor, QThreadPool &pool, const DemoSettings &settings, const CancellationToken &cancel,
-             Permit slot, std::atomic<int> &filesLeft)
-        : m_governor(governor), m_pool(pool), m_settings(settings), m_cancel(cancel), m_slot(std::move(slot)),
-          m_filesLeft(filesLeft), m_limiter(governor.makeFileLimiter()), m_start(std::chrono::steady_clock::now()),
-          m_remaining(settings.chunksPerFile)
-    {
-    }
+        Permit slot, std::atomic<int> &filesLeft)
+        : m_governor(governor)
+        , m_pool(pool)
+        , m_settings(settings)
+        , m_cancel(cancel)
+        , m_slot(std::move(slot))
+        , m_filesLeft(filesLeft)
+        , m_limiter(governor.makeFileLimiter())
+        , m_start(std::chrono::steady_clock::now())
+        , m_remaining(settings.chunksPerFile)
+    { }
 
     static void start(const std::shared_ptr<DemoFile> &file)
     {
@@ -114,7 +118,8 @@ private:
     void work(std::chrono::steady_clock::time_point queuedAt)
     {
         ConcurrencyMetrics &m = m_governor.metrics();
-        m.chunkDequeued(quint64(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - queuedAt).count()));
+        m.chunkDequeued(quint64(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - queuedAt).count()));
         bool ok = false;
         {
             MemoryGuard buffer(m_governor, qint64(m_settings.chunkKiB) * 1024 * 2);
@@ -142,8 +147,9 @@ private:
     void chunkDone(bool, int count)
     {
         if (m_remaining.fetch_sub(count) - count == 0) {
-            m_governor.metrics().recordFileLatency(quint64(
-                std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - m_start).count()));
+            m_governor.metrics().recordFileLatency(
+                quint64(std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - m_start)
+                            .count()));
             m_slot = Permit();
             m_filesLeft.fetch_sub(1);
         }
@@ -183,25 +189,34 @@ bool parsePositive(const QCommandLineParser &p, const QString &name, int *value,
 int runGovernorDemo(const QStringList &arguments)
 {
     QCommandLineParser p;
-    p.setApplicationDescription(QStringLiteral(
-        "Runs a synthetic workload through the resource governor: many \"files\" whose chunks\n"
-        "do simulated reads, CPU work and writes under the CPU, I/O, per-file and files-in-flight\n"
-        "limits. Prints the summary line every 10 s and a report at the end."));
+    p.setApplicationDescription(
+        QStringLiteral("Runs a synthetic workload through the resource governor: many \"files\" whose chunks\n"
+                       "do simulated reads, CPU work and writes under the CPU, I/O, per-file and files-in-flight\n"
+                       "limits. Prints the summary line every 10 s and a report at the end."));
     p.addHelpOption();
     p.addOptions({
         {QStringLiteral("files"), QStringLiteral("Number of simulated files (default 80)."), QStringLiteral("N")},
         {QStringLiteral("chunks"), QStringLiteral("Chunks per file (default 32)."), QStringLiteral("N")},
         {QStringLiteral("cpu-ms"), QStringLiteral("CPU work per chunk in ms (default 5)."), QStringLiteral("MS")},
-        {QStringLiteral("io-ms"), QStringLiteral("Simulated read time per chunk in ms (default 1)."), QStringLiteral("MS")},
-        {QStringLiteral("cpu-tokens"), QStringLiteral("CPU tokens (default: cores - 1, at least 1)."), QStringLiteral("N")},
+        {QStringLiteral("io-ms"), QStringLiteral("Simulated read time per chunk in ms (default 1)."),
+            QStringLiteral("MS")},
+        {QStringLiteral("cpu-tokens"), QStringLiteral("CPU tokens (default: cores - 1, at least 1)."),
+            QStringLiteral("N")},
         {QStringLiteral("io-tokens"), QStringLiteral("I/O tokens (default: from --storage)."), QStringLiteral("N")},
-        {QStringLiteral("storage"), QStringLiteral("nvme, ssd, hdd, auto or a number (default auto)."), QStringLiteral("TYPE")},
-        {QStringLiteral("per-file-workers"), QStringLiteral("Chunks of one file in flight at once (default 4)."), QStringLiteral("N")},
-        {QStringLiteral("files-in-flight"), QStringLiteral("Files processed at once (default 4)."), QStringLiteral("N")},
-        {QStringLiteral("resize-at"), QStringLiteral("After SECONDS, change the CPU tokens to --resize-to (live retuning)."), QStringLiteral("SECONDS")},
+        {QStringLiteral("storage"), QStringLiteral("nvme, ssd, hdd, auto or a number (default auto)."),
+            QStringLiteral("TYPE")},
+        {QStringLiteral("per-file-workers"), QStringLiteral("Chunks of one file in flight at once (default 4)."),
+            QStringLiteral("N")},
+        {QStringLiteral("files-in-flight"), QStringLiteral("Files processed at once (default 4)."),
+            QStringLiteral("N")},
+        {QStringLiteral("resize-at"),
+            QStringLiteral("After SECONDS, change the CPU tokens to --resize-to (live retuning)."),
+            QStringLiteral("SECONDS")},
         {QStringLiteral("resize-to"), QStringLiteral("CPU tokens to switch to at --resize-at."), QStringLiteral("N")},
-        {QStringLiteral("metrics-csv"), QStringLiteral("Write every metrics sample (4 per second) to FILE as CSV."), QStringLiteral("FILE")},
-        {QStringLiteral("summary-every"), QStringLiteral("Seconds between summary lines (default 10)."), QStringLiteral("SECONDS")},
+        {QStringLiteral("metrics-csv"), QStringLiteral("Write every metrics sample (4 per second) to FILE as CSV."),
+            QStringLiteral("FILE")},
+        {QStringLiteral("summary-every"), QStringLiteral("Seconds between summary lines (default 10)."),
+            QStringLiteral("SECONDS")},
     });
     if (!p.parse(arguments)) {
         std::fprintf(stderr, "flowgate-cli governor-demo: %s\n", qPrintable(p.errorText()));
@@ -215,22 +230,24 @@ int runGovernorDemo(const QStringList &arguments)
     DemoSettings s;
     ResourceConfig config;
     QString error;
-    int cpuMs = 5, ioMs = 1, cpuTokens = 0, ioTokens = 0, perFile = 4, inFlight = 4, resizeAt = 0, resizeTo = 0, summaryEvery = 10;
+    int cpuMs = 5, ioMs = 1, cpuTokens = 0, ioTokens = 0, perFile = 4, inFlight = 4, resizeAt = 0, resizeTo = 0,
+        summaryEvery = 10;
     bool ok = parsePositive(p, QStringLiteral("files"), &s.files, &error)
-              && parsePositive(p, QStringLiteral("chunks"), &s.chunksPerFile, &error)
-              && parsePositive(p, QStringLiteral("cpu-ms"), &cpuMs, &error)
-              && parsePositive(p, QStringLiteral("io-ms"), &ioMs, &error)
-              && parsePositive(p, QStringLiteral("cpu-tokens"), &cpuTokens, &error)
-              && parsePositive(p, QStringLiteral("io-tokens"), &ioTokens, &error)
-              && parsePositive(p, QStringLiteral("per-file-workers"), &perFile, &error)
-              && parsePositive(p, QStringLiteral("files-in-flight"), &inFlight, &error)
-              && parsePositive(p, QStringLiteral("resize-at"), &resizeAt, &error)
-              && parsePositive(p, QStringLiteral("resize-to"), &resizeTo, &error)
-              && parsePositive(p, QStringLiteral("summary-every"), &summaryEvery, &error);
+        && parsePositive(p, QStringLiteral("chunks"), &s.chunksPerFile, &error)
+        && parsePositive(p, QStringLiteral("cpu-ms"), &cpuMs, &error)
+        && parsePositive(p, QStringLiteral("io-ms"), &ioMs, &error)
+        && parsePositive(p, QStringLiteral("cpu-tokens"), &cpuTokens, &error)
+        && parsePositive(p, QStringLiteral("io-tokens"), &ioTokens, &error)
+        && parsePositive(p, QStringLiteral("per-file-workers"), &perFile, &error)
+        && parsePositive(p, QStringLiteral("files-in-flight"), &inFlight, &error)
+        && parsePositive(p, QStringLiteral("resize-at"), &resizeAt, &error)
+        && parsePositive(p, QStringLiteral("resize-to"), &resizeTo, &error)
+        && parsePositive(p, QStringLiteral("summary-every"), &summaryEvery, &error);
     if (ok && p.isSet(QStringLiteral("storage"))) {
         const auto type = StorageType::fromString(p.value(QStringLiteral("storage")));
         if (!type) {
-            error = QStringLiteral("--storage takes nvme, ssd, hdd, auto or a positive number, not \"%1\"").arg(p.value(QStringLiteral("storage")));
+            error = QStringLiteral("--storage takes nvme, ssd, hdd, auto or a positive number, not \"%1\"")
+                        .arg(p.value(QStringLiteral("storage")));
             ok = false;
         } else {
             config.storageType = *type;
@@ -259,7 +276,8 @@ int runGovernorDemo(const QStringList &arguments)
     if (!csvPath.isEmpty()) {
         csv = std::make_unique<QSaveFile>(csvPath);
         if (!csv->open(QIODevice::WriteOnly)) {
-            std::fprintf(stderr, "flowgate-cli governor-demo: cannot write %s: %s\n", qPrintable(csvPath), qPrintable(csv->errorString()));
+            std::fprintf(stderr, "flowgate-cli governor-demo: cannot write %s: %s\n", qPrintable(csvPath),
+                qPrintable(csv->errorString()));
             return ExitIo;
         }
     }
@@ -274,10 +292,18 @@ int runGovernorDemo(const QStringList &arguments)
     sampler.setSummaryCallback([](const QString &line) { out(line); });
 
     out(QStringLiteral("Governor demo: %1 files x %2 chunks, %3 ms CPU + %4 ms I/O per chunk")
-            .arg(s.files).arg(s.chunksPerFile).arg(cpuMs).arg(ioMs));
-    out(QStringLiteral("  CPU tokens %1, I/O tokens %2 (storage %3), per-file workers %4, files in flight %5, memory capacity %6 MiB")
-            .arg(governor.cpuTokensTotal()).arg(governor.ioTokensTotal()).arg(governor.storageType().toString())
-            .arg(perFile).arg(inFlight).arg(governor.memoryCapacity() >> 20));
+            .arg(s.files)
+            .arg(s.chunksPerFile)
+            .arg(cpuMs)
+            .arg(ioMs));
+    out(QStringLiteral(
+        "  CPU tokens %1, I/O tokens %2 (storage %3), per-file workers %4, files in flight %5, memory capacity %6 MiB")
+            .arg(governor.cpuTokensTotal())
+            .arg(governor.ioTokensTotal())
+            .arg(governor.storageType().toString())
+            .arg(perFile)
+            .arg(inFlight)
+            .arg(governor.memoryCapacity() >> 20));
 
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
@@ -323,10 +349,9 @@ int runGovernorDemo(const QStringList &arguments)
         if (tty) {
             const auto &m = governor.metrics();
             std::fprintf(stdout, "\r  %5.1f s  chunks %llu/%llu  CPU %d/%d  I/O %d/%d  queue %d   ", elapsed,
-                         static_cast<unsigned long long>(m.tasksCompleted()),
-                         static_cast<unsigned long long>(qint64(s.files) * s.chunksPerFile),
-                         governor.cpuTokensInUse(), governor.cpuTokensTotal(), governor.ioTokensInUse(),
-                         governor.ioTokensTotal(), m.cpuQueueDepth());
+                static_cast<unsigned long long>(m.tasksCompleted()),
+                static_cast<unsigned long long>(qint64(s.files) * s.chunksPerFile), governor.cpuTokensInUse(),
+                governor.cpuTokensTotal(), governor.ioTokensInUse(), governor.ioTokensTotal(), m.cpuQueueDepth());
             std::fflush(stdout);
         }
     }
@@ -339,13 +364,22 @@ int runGovernorDemo(const QStringList &arguments)
 
     const MetricsSnapshot last = *sampler.latest();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    out(QStringLiteral("Done in %1 s: %2 chunks completed, %3 failed").arg(seconds, 0, 'f', 1).arg(last.tasksCompleted).arg(last.tasksFailed));
+    out(QStringLiteral("Done in %1 s: %2 chunks completed, %3 failed")
+            .arg(seconds, 0, 'f', 1)
+            .arg(last.tasksCompleted)
+            .arg(last.tasksFailed));
     out(QStringLiteral("  CPU wait  P50 %1 ms  P95 %2 ms  P99 %3 ms (whole run)")
-            .arg(last.cpuWaitRun.p50Ms, 0, 'f', 3).arg(last.cpuWaitRun.p95Ms, 0, 'f', 3).arg(last.cpuWaitRun.p99Ms, 0, 'f', 3));
+            .arg(last.cpuWaitRun.p50Ms, 0, 'f', 3)
+            .arg(last.cpuWaitRun.p95Ms, 0, 'f', 3)
+            .arg(last.cpuWaitRun.p99Ms, 0, 'f', 3));
     out(QStringLiteral("  I/O wait  P50 %1 ms  P95 %2 ms  P99 %3 ms")
-            .arg(last.ioWaitRun.p50Ms, 0, 'f', 3).arg(last.ioWaitRun.p95Ms, 0, 'f', 3).arg(last.ioWaitRun.p99Ms, 0, 'f', 3));
+            .arg(last.ioWaitRun.p50Ms, 0, 'f', 3)
+            .arg(last.ioWaitRun.p95Ms, 0, 'f', 3)
+            .arg(last.ioWaitRun.p99Ms, 0, 'f', 3));
     out(QStringLiteral("  Queue wait P50 %1 ms  P95 %2 ms  P99 %3 ms, max queue depth %4")
-            .arg(last.queueWaitRun.p50Ms, 0, 'f', 3).arg(last.queueWaitRun.p95Ms, 0, 'f', 3).arg(last.queueWaitRun.p99Ms, 0, 'f', 3)
+            .arg(last.queueWaitRun.p50Ms, 0, 'f', 3)
+            .arg(last.queueWaitRun.p95Ms, 0, 'f', 3)
+            .arg(last.queueWaitRun.p99Ms, 0, 'f', 3)
             .arg(last.queueDepthMax));
     out(QStringLiteral("  Peak memory %1 MiB").arg(double(last.memoryPeakBytes) / (1 << 20), 0, 'f', 1));
     const PoolIntegral cpuAtEnd = governor.cpuPool().integral();
@@ -355,7 +389,8 @@ int runGovernorDemo(const QStringList &arguments)
         return cap > 0 ? 100.0 * (b.heldTokenSeconds - a.heldTokenSeconds) / cap : 0.0;
     };
     out(QStringLiteral("  Saturation over the run: CPU %1 %, I/O %2 %")
-            .arg(runSaturation(cpuAtStart, cpuAtEnd), 0, 'f', 1).arg(runSaturation(ioAtStart, ioAtEnd), 0, 'f', 1));
+            .arg(runSaturation(cpuAtStart, cpuAtEnd), 0, 'f', 1)
+            .arg(runSaturation(ioAtStart, ioAtEnd), 0, 'f', 1));
 
     // Hints over the last 10 s of the run.
     const Advisor advisor;
@@ -367,7 +402,7 @@ int runGovernorDemo(const QStringList &arguments)
         QString csvError;
         if (!MetricsCsv::write(*csv, sampler.snapshots(), &csvError) || !csv->commit()) {
             std::fprintf(stderr, "flowgate-cli governor-demo: cannot write %s: %s\n", qPrintable(csvPath),
-                         qPrintable(csvError.isEmpty() ? csv->errorString() : csvError));
+                qPrintable(csvError.isEmpty() ? csv->errorString() : csvError));
             return ExitIo;
         }
         out(QStringLiteral("Metrics: %1 samples written to %2").arg(sampler.snapshots().size()).arg(csvPath));

@@ -16,20 +16,20 @@ namespace {
 /// What the rules look at, reduced from the window.
 struct WindowStats
 {
-    double cpuSaturation = 0.0;  ///< interval-weighted mean, %
-    double ioSaturation = 0.0;   ///< interval-weighted mean, %
-    double cpuWaitP95 = 0.0;     ///< latest sliding-window P95, ms
+    double cpuSaturation = 0.0; ///< interval-weighted mean, %
+    double ioSaturation = 0.0; ///< interval-weighted mean, %
+    double cpuWaitP95 = 0.0; ///< latest sliding-window P95, ms
     double ioWaitP95 = 0.0;
     double queueWaitP95 = 0.0;
-    int maxQueueDepth = 0;       ///< largest instantaneous depth in the window
+    int maxQueueDepth = 0; ///< largest instantaneous depth in the window
     double memoryUtilization = 0.0; ///< latest, %
     qint64 memoryUsedBytes = 0;
     qint64 memoryCapacityBytes = 0;
-    int cpuTokens = 0;           ///< latest totals
+    int cpuTokens = 0; ///< latest totals
     int ioTokens = 0;
     QString storageType;
-    quint64 tasksCompleted = 0;  ///< completed during the window
-    qint64 spanMs = 0;           ///< time the window covers
+    quint64 tasksCompleted = 0; ///< completed during the window
+    qint64 spanMs = 0; ///< time the window covers
     bool active = false;
 };
 
@@ -58,9 +58,8 @@ WindowStats aggregate(const QList<MetricsSnapshot> &window)
         ioPlain += s.ioSaturationPercent;
         totalInterval += interval;
         w.maxQueueDepth = std::max(w.maxQueueDepth, s.queueDepth);
-        if (s.cpuTokensInUse > 0 || s.ioTokensInUse > 0 || s.cpuWaiters > 0 || s.ioWaiters > 0
-            || s.activeWorkers > 0 || s.filesInFlight > 0 || s.queueDepth > 0
-            || s.cpuSaturationPercent > 0.0 || s.ioSaturationPercent > 0.0)
+        if (s.cpuTokensInUse > 0 || s.ioTokensInUse > 0 || s.cpuWaiters > 0 || s.ioWaiters > 0 || s.activeWorkers > 0
+            || s.filesInFlight > 0 || s.queueDepth > 0 || s.cpuSaturationPercent > 0.0 || s.ioSaturationPercent > 0.0)
             w.active = true;
     }
     if (totalInterval > 0) {
@@ -86,8 +85,7 @@ WindowStats aggregate(const QList<MetricsSnapshot> &window)
 
     w.tasksCompleted = counterDelta(first.tasksCompleted, last.tasksCompleted);
     if (w.tasksCompleted > 0 || counterDelta(first.tasksSpawned, last.tasksSpawned) > 0
-        || counterDelta(first.tasksFailed, last.tasksFailed) > 0
-        || counterDelta(first.bytesIn, last.bytesIn) > 0
+        || counterDelta(first.tasksFailed, last.tasksFailed) > 0 || counterDelta(first.bytesIn, last.bytesIn) > 0
         || counterDelta(first.bytesOut, last.bytesOut) > 0)
         w.active = true;
     return w;
@@ -142,9 +140,12 @@ QString bytes(qint64 value)
 int severityRank(AdvisorHint::Severity s)
 {
     switch (s) {
-    case AdvisorHint::Severity::Critical: return 0;
-    case AdvisorHint::Severity::Warning: return 1;
-    case AdvisorHint::Severity::Info: return 2;
+    case AdvisorHint::Severity::Critical:
+        return 0;
+    case AdvisorHint::Severity::Warning:
+        return 1;
+    case AdvisorHint::Severity::Info:
+        return 2;
     }
     return 3;
 }
@@ -154,8 +155,7 @@ int severityRank(AdvisorHint::Severity s)
 Advisor::Advisor(AdvisorThresholds thresholds, int cores)
     : m_thresholds(thresholds)
     , m_cores(cores > 0 ? cores : ResourceConfig::availableCores())
-{
-}
+{ }
 
 QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
 {
@@ -177,32 +177,36 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.id = QStringLiteral("io-queue-saturated");
         h.severity = AdvisorHint::Severity::Warning;
         h.title = QCoreApplication::translate("Advisor", "Too many I/O tokens for this device");
-        const QString storage = w.storageType.isEmpty() ? QCoreApplication::translate("Advisor", "unknown") : w.storageType;
-        h.evidence = QCoreApplication::translate("Advisor", "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with %5 I/O tokens "
-                        "(storage type %6), over the last %7 s")
+        const QString storage
+            = w.storageType.isEmpty() ? QCoreApplication::translate("Advisor", "unknown") : w.storageType;
+        h.evidence = QCoreApplication::translate("Advisor",
+            "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with %5 I/O tokens "
+            "(storage type %6), over the last %7 s")
                          .arg(observedAbove(w.ioSaturation, t.ioSaturationCriticalPercent),
-                              threshold(t.ioSaturationCriticalPercent),
-                              observedAbove(w.ioWaitP95, t.ioWaitCriticalMs), threshold(t.ioWaitCriticalMs),
-                              QString::number(w.ioTokens), storage, span);
+                             threshold(t.ioSaturationCriticalPercent), observedAbove(w.ioWaitP95, t.ioWaitCriticalMs),
+                             threshold(t.ioWaitCriticalMs), QString::number(w.ioTokens), storage, span);
         h.knob = Knob::IoTokens;
         h.currentValue = w.ioTokens;
-        const int lower = w.ioTokens > t.hddIoTokens ? std::max(t.hddIoTokens, w.ioTokens / 2)
-                                                     : std::max(1, w.ioTokens / 2);
+        const int lower
+            = w.ioTokens > t.hddIoTokens ? std::max(t.hddIoTokens, w.ioTokens / 2) : std::max(1, w.ioTokens / 2);
         if (lower < w.ioTokens) {
             h.suggestedValue = lower;
             if (w.storageType == u"HDD")
-                h.action = QCoreApplication::translate("Advisor", "Lower I/O tokens from %1 to %2: the device cannot serve this queue depth")
+                h.action = QCoreApplication::translate(
+                    "Advisor", "Lower I/O tokens from %1 to %2: the device cannot serve this queue depth")
                                .arg(w.ioTokens)
                                .arg(lower);
             else
-                h.action = QCoreApplication::translate("Advisor", "Lower I/O tokens from %1 to %2, or choose the storage type that matches the "
-                              "device (HDD uses %3)")
+                h.action = QCoreApplication::translate("Advisor",
+                    "Lower I/O tokens from %1 to %2, or choose the storage type that matches the "
+                    "device (HDD uses %3)")
                                .arg(w.ioTokens)
                                .arg(lower)
                                .arg(t.hddIoTokens);
         } else {
-            h.action = QCoreApplication::translate("Advisor", "I/O tokens are already at %1: the device itself is the bottleneck; "
-                          "use faster storage")
+            h.action = QCoreApplication::translate("Advisor",
+                "I/O tokens are already at %1: the device itself is the bottleneck; "
+                "use faster storage")
                            .arg(w.ioTokens);
         }
         hints.append(h);
@@ -216,25 +220,28 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.severity = w.memoryUtilization > t.memoryCriticalPercent ? AdvisorHint::Severity::Critical
                                                                    : AdvisorHint::Severity::Warning;
         h.title = QCoreApplication::translate("Advisor", "Memory pressure");
-        const double limit = h.severity == AdvisorHint::Severity::Critical ? t.memoryCriticalPercent
-                                                                           : t.memoryHighPercent;
+        const double limit
+            = h.severity == AdvisorHint::Severity::Critical ? t.memoryCriticalPercent : t.memoryHighPercent;
         h.evidence = QCoreApplication::translate("Advisor", "Memory utilisation %1 % (> %2 %)")
                          .arg(observedAbove(w.memoryUtilization, limit), threshold(limit));
         if (w.memoryCapacityBytes > 0)
-            h.evidence += QCoreApplication::translate("Advisor", ": %1 used of %2").arg(bytes(w.memoryUsedBytes), bytes(w.memoryCapacityBytes));
+            h.evidence += QCoreApplication::translate("Advisor", ": %1 used of %2")
+                              .arg(bytes(w.memoryUsedBytes), bytes(w.memoryCapacityBytes));
         h.knob = Knob::ChunkSize;
         // Peak memory ~ chunk size x CPU tokens x files in flight: scale the
         // tokens down to bring utilisation back under the threshold.
         int fewer = int(std::floor(double(w.cpuTokens) * t.memoryHighPercent / w.memoryUtilization));
         fewer = std::clamp(fewer, 1, std::max(w.cpuTokens - 1, 1));
         if (w.cpuTokens > 1)
-            h.action = QCoreApplication::translate("Advisor", "Lower the chunk size, or lower CPU tokens from %1 to %2 "
-                          "(peak memory is about chunk size × CPU tokens × files in flight)")
+            h.action = QCoreApplication::translate("Advisor",
+                "Lower the chunk size, or lower CPU tokens from %1 to %2 "
+                "(peak memory is about chunk size × CPU tokens × files in flight)")
                            .arg(w.cpuTokens)
                            .arg(fewer);
         else
-            h.action = QCoreApplication::translate("Advisor", "Lower the chunk size or the number of files in flight "
-                          "(peak memory is about chunk size × CPU tokens × files in flight)");
+            h.action = QCoreApplication::translate("Advisor",
+                "Lower the chunk size or the number of files in flight "
+                "(peak memory is about chunk size × CPU tokens × files in flight)");
         hints.append(h);
     }
 
@@ -245,19 +252,22 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.id = QStringLiteral("cpu-wait-high");
         h.severity = AdvisorHint::Severity::Warning;
         h.title = QCoreApplication::translate("Advisor", "Too few CPU tokens");
-        h.evidence = QCoreApplication::translate("Advisor", "P95 CPU wait %1 ms (> %2 ms) while CPU saturation %3 % (< %4 %), over the last %5 s")
+        h.evidence = QCoreApplication::translate(
+            "Advisor", "P95 CPU wait %1 ms (> %2 ms) while CPU saturation %3 % (< %4 %), over the last %5 s")
                          .arg(observedAbove(w.cpuWaitP95, t.cpuWaitHighMs), threshold(t.cpuWaitHighMs),
-                              observedBelow(w.cpuSaturation, t.cpuSaturationLowPercent),
-                              threshold(t.cpuSaturationLowPercent), span);
+                             observedBelow(w.cpuSaturation, t.cpuSaturationLowPercent),
+                             threshold(t.cpuSaturationLowPercent), span);
         h.knob = Knob::CpuTokens;
         h.currentValue = w.cpuTokens;
         const int more = std::min(std::max(w.cpuTokens + 1, m_cores), maxCpuTokens);
         if (more > w.cpuTokens) {
             h.suggestedValue = more;
-            h.action = QCoreApplication::translate("Advisor", "Raise CPU tokens from %1 to %2").arg(w.cpuTokens).arg(more);
+            h.action
+                = QCoreApplication::translate("Advisor", "Raise CPU tokens from %1 to %2").arg(w.cpuTokens).arg(more);
         } else {
-            h.action = QCoreApplication::translate("Advisor", "CPU tokens are already at %1, twice the %2 cores: look for other programs "
-                          "competing for the CPU")
+            h.action = QCoreApplication::translate("Advisor",
+                "CPU tokens are already at %1, twice the %2 cores: look for other programs "
+                "competing for the CPU")
                            .arg(w.cpuTokens)
                            .arg(m_cores);
         }
@@ -282,21 +292,23 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
             parts.append(QCoreApplication::translate("Advisor", "P95 queue wait %1 ms (> %2 ms)")
                              .arg(observedAbove(w.queueWaitP95, t.queueWaitHighMs), threshold(t.queueWaitHighMs)));
         h.evidence = QCoreApplication::translate("Advisor", "%1, with %2 CPU tokens on %3 cores, over the last %4 s")
-                         .arg(parts.join(QCoreApplication::translate("Advisor", " and ")), QString::number(w.cpuTokens), QString::number(m_cores),
-                              span);
+                         .arg(parts.join(QCoreApplication::translate("Advisor", " and ")), QString::number(w.cpuTokens),
+                             QString::number(m_cores), span);
         if (canRaiseToCores) {
             h.severity = AdvisorHint::Severity::Warning;
             h.knob = Knob::CpuTokens;
             h.currentValue = w.cpuTokens;
             h.suggestedValue = m_cores;
-            h.action = QCoreApplication::translate("Advisor", "Raise CPU tokens from %1 to %2 so that more workers drain the queue")
+            h.action = QCoreApplication::translate(
+                "Advisor", "Raise CPU tokens from %1 to %2 so that more workers drain the queue")
                            .arg(w.cpuTokens)
                            .arg(m_cores);
         } else {
             h.severity = AdvisorHint::Severity::Info;
             h.knob = Knob::None;
-            h.action = QCoreApplication::translate("Advisor", "The processing stages are the bottleneck: CPU tokens already match the cores; "
-                          "choose a faster codec or a lower compression level");
+            h.action = QCoreApplication::translate("Advisor",
+                "The processing stages are the bottleneck: CPU tokens already match the cores; "
+                "choose a faster codec or a lower compression level");
         }
         hints.append(h);
     }
@@ -308,15 +320,17 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.id = QStringLiteral("io-bound");
         h.severity = AdvisorHint::Severity::Info;
         h.title = QCoreApplication::translate("Advisor", "I/O-bound workload");
-        h.evidence = QCoreApplication::translate("Advisor", "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with %5 I/O tokens, "
-                        "over the last %6 s")
+        h.evidence = QCoreApplication::translate("Advisor",
+            "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with %5 I/O tokens, "
+            "over the last %6 s")
                          .arg(observedAbove(w.ioSaturation, t.ioSaturationHighPercent),
-                              threshold(t.ioSaturationHighPercent), observedAbove(w.ioWaitP95, t.ioWaitHighMs),
-                              threshold(t.ioWaitHighMs), QString::number(w.ioTokens), span);
+                             threshold(t.ioSaturationHighPercent), observedAbove(w.ioWaitP95, t.ioWaitHighMs),
+                             threshold(t.ioWaitHighMs), QString::number(w.ioTokens), span);
         h.knob = Knob::IoTokens;
         h.currentValue = w.ioTokens;
         h.suggestedValue = w.ioTokens + std::max(1, w.ioTokens / 2);
-        h.action = QCoreApplication::translate("Advisor", "Raise I/O tokens from %1 to %2 if the storage can serve more parallel requests")
+        h.action = QCoreApplication::translate(
+            "Advisor", "Raise I/O tokens from %1 to %2 if the storage can serve more parallel requests")
                        .arg(w.ioTokens)
                        .arg(h.suggestedValue);
         hints.append(h);
@@ -329,17 +343,18 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.id = QStringLiteral("cpu-bound");
         h.severity = AdvisorHint::Severity::Info;
         h.title = QCoreApplication::translate("Advisor", "CPU-bound workload");
-        h.evidence = QCoreApplication::translate("Advisor", "CPU saturation %1 % (> %2 %) and P95 CPU wait %3 ms (< %4 ms) with %5 CPU tokens on "
-                        "%6 cores, over the last %7 s")
+        h.evidence = QCoreApplication::translate("Advisor",
+            "CPU saturation %1 % (> %2 %) and P95 CPU wait %3 ms (< %4 ms) with %5 CPU tokens on "
+            "%6 cores, over the last %7 s")
                          .arg(observedAbove(w.cpuSaturation, t.cpuSaturationHighPercent),
-                              threshold(t.cpuSaturationHighPercent), observedBelow(w.cpuWaitP95, t.cpuWaitLowMs),
-                              threshold(t.cpuWaitLowMs), QString::number(w.cpuTokens), QString::number(m_cores),
-                              span);
+                             threshold(t.cpuSaturationHighPercent), observedBelow(w.cpuWaitP95, t.cpuWaitLowMs),
+                             threshold(t.cpuWaitLowMs), QString::number(w.cpuTokens), QString::number(m_cores), span);
         h.knob = Knob::CpuTokens;
         h.currentValue = w.cpuTokens;
         h.suggestedValue = m_cores;
-        h.action = QCoreApplication::translate("Advisor", "Raise CPU tokens from %1 to %2 (one per core) for more throughput, "
-                      "at some cost to responsiveness")
+        h.action = QCoreApplication::translate("Advisor",
+            "Raise CPU tokens from %1 to %2 (one per core) for more throughput, "
+            "at some cost to responsiveness")
                        .arg(w.cpuTokens)
                        .arg(m_cores);
         hints.append(h);
@@ -354,20 +369,21 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.id = QStringLiteral("cpu-underused");
         h.severity = AdvisorHint::Severity::Info;
         h.title = QCoreApplication::translate("Advisor", "CPU tokens underused");
-        h.evidence = QCoreApplication::translate("Advisor", "CPU saturation %1 % (< %2 %) with P95 CPU wait %3 ms (< %4 ms) while %5 tasks "
-                        "completed, over the last %6 s")
-                         .arg(observedBelow(w.cpuSaturation, t.cpuUnderusedPercent),
-                              threshold(t.cpuUnderusedPercent), observedBelow(w.cpuWaitP95, t.cpuWaitLowMs),
-                              threshold(t.cpuWaitLowMs), QString::number(w.tasksCompleted), span);
+        h.evidence = QCoreApplication::translate("Advisor",
+            "CPU saturation %1 % (< %2 %) with P95 CPU wait %3 ms (< %4 ms) while %5 tasks "
+            "completed, over the last %6 s")
+                         .arg(observedBelow(w.cpuSaturation, t.cpuUnderusedPercent), threshold(t.cpuUnderusedPercent),
+                             observedBelow(w.cpuWaitP95, t.cpuWaitLowMs), threshold(t.cpuWaitLowMs),
+                             QString::number(w.tasksCompleted), span);
         h.knob = Knob::PerFileWorkers;
-        h.action = QCoreApplication::translate("Advisor", "Raise per-file workers or files in flight so that the %1 CPU tokens have work")
+        h.action = QCoreApplication::translate(
+            "Advisor", "Raise per-file workers or files in flight so that the %1 CPU tokens have work")
                        .arg(w.cpuTokens);
         hints.append(h);
     }
 
-    std::stable_sort(hints.begin(), hints.end(), [](const AdvisorHint &a, const AdvisorHint &b) {
-        return severityRank(a.severity) < severityRank(b.severity);
-    });
+    std::stable_sort(hints.begin(), hints.end(),
+        [](const AdvisorHint &a, const AdvisorHint &b) { return severityRank(a.severity) < severityRank(b.severity); });
     return hints;
 }
 

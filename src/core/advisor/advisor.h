@@ -72,13 +72,13 @@ struct AdvisorHint
 {
     enum class Severity { Info, Warning, Critical };
 
-    QString id;        ///< stable: "cpu-wait-high", "io-queue-saturated", "io-bound", ...
+    QString id; ///< stable: "cpu-wait-high", "io-queue-saturated", "io-bound", ...
     Severity severity = Severity::Info;
-    QString title;     ///< one line
-    QString evidence;  ///< the observed numbers with units, and the thresholds they crossed
-    QString action;    ///< what to do, naming the knob
+    QString title; ///< one line
+    QString evidence; ///< the observed numbers with units, and the thresholds they crossed
+    QString action; ///< what to do, naming the knob
     Knob knob = Knob::None;
-    int currentValue = -1;   ///< the knob's value now, -1 when unknown
+    int currentValue = -1; ///< the knob's value now, -1 when unknown
     int suggestedValue = -1; ///< a concrete new value for knob, or -1 when there is none
 };
 

@@ -236,6 +236,7 @@ private:
         Buffer input;  // pack: plain chunk; restore: stored bytes
         Buffer output; // pack: stored bytes; restore: plain chunk
         std::size_t outputSize = 0;
+        bool transformed = false; // compressed/encrypted or authenticated/decompressed
         MemoryGuard memory;
         Permit perFile;
         bool counted = false; // counts against the file's in-flight window
@@ -310,7 +311,7 @@ private:
         ConcurrencyMetrics &m = m_governor.metrics();
         ThreadContexts &ctx = contexts();
         ctx.applyBackground(m_governor.backgroundMode());
-        bool ok = false;
+        std::vector<std::shared_ptr<Unit>> hashed;
         if (failed()) {
             m.chunkDequeued(nsSince(unit->queuedAt));
         } else {
@@ -319,13 +320,60 @@ private:
             m.chunkDequeued(nsSince(unit->queuedAt));
             if (cpu) {
                 m.workerStarted();
-                ok = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
+                unit->transformed = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
+                // Still under this CPU permit: the file's SHA-256 over every
+                // chunk that is next in line, this one and those that
+                // finished before it (they wait for an earlier chunk).
+                hashed = hashInOrder(std::move(unit));
                 m.workerFinished();
             } else {
                 fail(ErrorKind::Cancelled, tr("cancelled"));
             }
         }
-        if (!ok) {
+        // Not handed to the hash stage (cancelled before a permit): it still
+        // passes through, in order, so the chunks after it are released.
+        if (unit)
+            hashed = hashInOrder(std::move(unit));
+        for (auto &u : hashed)
+            afterHash(std::move(u));
+    }
+
+    /// The ordered SHA-256 of the file's plain data (the input when packing,
+    /// the output when restoring). Called by a worker that holds a CPU
+    /// permit; whoever brings the next chunk in line hashes as far as the
+    /// chunks allow. Returns the chunks that left the stage, in order.
+    std::vector<std::shared_ptr<Unit>> hashInOrder(std::shared_ptr<Unit> unit)
+    {
+        std::vector<std::shared_ptr<Unit>> done;
+        std::unique_lock lock(m_hashMutex);
+        m_toHash.emplace(unit->index, std::move(unit));
+        if (m_hashing)
+            return done;
+        m_hashing = true;
+        for (;;) {
+            auto it = m_toHash.find(m_nextToHash);
+            if (it == m_toHash.end())
+                break;
+            std::shared_ptr<Unit> next = std::move(it->second);
+            m_toHash.erase(it);
+            lock.unlock();
+            if (next->transformed && !failed()) {
+                const Buffer &plain = m_settings.mode == JobMode::Pack ? next->input : next->output;
+                m_sha.update(plain.data(), next->plainSize);
+            }
+            done.push_back(std::move(next));
+            lock.lock();
+            ++m_nextToHash;
+        }
+        m_hashing = false;
+        return done;
+    }
+
+    /// A chunk out of the hash stage (no CPU permit held any more).
+    void afterHash(std::shared_ptr<Unit> unit)
+    {
+        ConcurrencyMetrics &m = m_governor.metrics();
+        if (!unit->transformed) {
             m.taskFailed();
             // Still through the ordered writer (which writes nothing once the
             // file failed): later chunks already waiting there are released
@@ -337,9 +385,9 @@ private:
         // The input is no longer needed: give its memory back before waiting to be written.
         m_engine.m_buffers->give(std::move(unit->input));
         // A restored chunk's place in the output is known: write it now, in
-        // parallel with the others; only the hashing below needs order.
-        // A failed write fails the file; the chunk still goes through the
-        // ordered stage so the chunks after it are released.
+        // parallel with the others. A failed write fails the file; the chunk
+        // still goes through the ordered stage so the chunks after it are
+        // released.
         if (m_settings.mode == JobMode::Restore)
             (void)writeOutAt(unit->output.data(), unit->plainSize, unit->index * quint64(m_header.chunkSize));
         submitInOrder(std::move(unit));
@@ -391,6 +439,7 @@ private:
             fail(ErrorKind::Io, tr("cannot write %1: %2").arg(m_outputPath, error));
             return false;
         }
+        posix::startWriteback(m_out.get(), m_written, size); // written in order: m_written is the offset
         m_written += size;
         m_governor.metrics().addBytesOut(size);
         return true;
@@ -409,6 +458,7 @@ private:
             fail(ErrorKind::Io, tr("cannot write %1: %2").arg(m_outputPath, error));
             return false;
         }
+        posix::startWriteback(m_out.get(), offset, size);
         m_written += size;
         m_governor.metrics().addBytesOut(size);
         return true;
@@ -426,15 +476,6 @@ private:
             return false;
         }
         m_governor.metrics().addBytesIn(quint64(*got));
-        return true;
-    }
-
-    bool hashUnderCpu(const std::uint8_t *data, std::size_t size)
-    {
-        Permit cpu;
-        if (!take(cpu, m_governor.acquireCpu(m_cancel.token())))
-            return false;
-        m_sha.update(data, size);
         return true;
     }
 
@@ -667,8 +708,6 @@ private:
                 return;
             }
             unit->input.setSize(size);
-            if (!hashUnderCpu(unit->input.data(), size))
-                return;
             spawnWorker(std::move(unit));
         }
         if (failed())
@@ -679,12 +718,6 @@ private:
             fail(ErrorKind::Input, tr("%1 changed while being read (size or modification time changed); nothing was written").arg(m_path));
             return;
         }
-        const auto digest = m_sha.finish();
-        if (!digest) {
-            fail(ErrorKind::Input, tr("SHA-256 failed"));
-            return;
-        }
-        std::memcpy(m_computedSha.data(), digest->data(), fgc::kHashSize);
         m_report.inputSize = h.originalSize;
     }
 
@@ -738,11 +771,8 @@ private:
             }
             if (!writeOut(u.output.data(), u.outputSize))
                 return;
-        } else {
-            // Restore wrote the chunk already (writeOutAt); verify only hashes.
-            if (!hashUnderCpu(u.output.data(), u.plainSize))
-                return;
         }
+        // Restore wrote the chunk already (writeOutAt) and hashed it.
         m_done += u.plainSize;
         Q_EMIT m_engine.fileProgress(m_id, m_done, m_header.originalSize);
     }
@@ -881,16 +911,21 @@ private:
         return true;
     }
 
+    bool finishHash()
+    {
+        const auto digest = m_nextToHash == m_header.chunkCount() ? m_sha.finish() : std::nullopt;
+        if (!digest) {
+            fail(m_settings.mode == JobMode::Pack ? ErrorKind::Input : ErrorKind::DataIntegrity, tr("SHA-256 failed"));
+            return false;
+        }
+        std::memcpy(m_computedSha.data(), digest->data(), fgc::kHashSize);
+        return true;
+    }
+
     bool verifyTrailer()
     {
         if (m_settings.mode == JobMode::Pack)
             return true;
-        const auto digest = m_sha.finish();
-        if (!digest) {
-            fail(ErrorKind::DataIntegrity, tr("SHA-256 failed"));
-            return false;
-        }
-        std::memcpy(m_computedSha.data(), digest->data(), fgc::kHashSize);
         std::array<std::uint8_t, fgc::kTrailerPayloadSize> payload{};
         if (m_header.encrypted()) {
             Aead aead(m_header.cipher);
@@ -954,6 +989,8 @@ private:
     void finish()
     {
         bool ok = !failed() && m_nextToWrite == m_header.chunkCount();
+        if (ok)
+            ok = finishHash();
         if (ok && m_settings.mode == JobMode::Pack)
             ok = writeTrailer();
         if (ok)
@@ -1043,6 +1080,11 @@ private:
     Sha256 m_sha;
     fgc::Hash m_computedSha{};
     std::vector<std::uint8_t> m_trailer;
+
+    std::mutex m_hashMutex;
+    std::map<quint64, std::shared_ptr<Unit>> m_toHash;
+    quint64 m_nextToHash = 0;
+    bool m_hashing = false;
 
     std::mutex m_orderMutex;
     std::map<quint64, std::shared_ptr<Unit>> m_ready;

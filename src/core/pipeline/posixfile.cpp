@@ -8,6 +8,7 @@
 #include <QRandomGenerator>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include <fcntl.h>
@@ -137,12 +138,12 @@ bool statFd(int fd, InputInfo *info, QString *error)
 qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, QString *error)
 {
     std::size_t done = 0;
-    if (const int injected = injectedFault(Operation::Read, fd, offset, size)) {
-        *error = tr("read error at byte %1: %2").arg(offset).arg(errnoText(injected));
-        return -1;
-    }
     while (done < size) {
-        const ssize_t n = ::pread(fd, data + done, size - done, off_t(offset + done));
+        if (const int injected = injectedFault(Operation::Read, fd, offset + done, size - done)) {
+            *error = tr("read error at byte %1: %2").arg(offset + done).arg(errnoText(injected));
+            return -1;
+        }
+        const ssize_t n = ::pread(fd, data + done, std::min(size - done, kIoPiece), off_t(offset + done));
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -182,7 +183,7 @@ bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *err
     std::size_t done = 0;
     while (done < size) {
         const int injected = injectedFault(Operation::Write, fd, 0, size - done);
-        const ssize_t n = injected ? -1 : ::write(fd, data + done, size - done);
+        const ssize_t n = injected ? -1 : ::write(fd, data + done, std::min(size - done, kIoPiece));
         if (n < 0) {
             if (!injected && errno == EINTR)
                 continue;
@@ -202,7 +203,7 @@ bool writeFullyAt(int fd, const std::uint8_t *data, std::size_t size, quint64 of
     std::size_t done = 0;
     while (done < size) {
         const int injected = injectedFault(Operation::Write, fd, offset + done, size - done);
-        const ssize_t n = injected ? -1 : ::pwrite(fd, data + done, size - done, off_t(offset + done));
+        const ssize_t n = injected ? -1 : ::pwrite(fd, data + done, std::min(size - done, kIoPiece), off_t(offset + done));
         if (n < 0) {
             if (!injected && errno == EINTR)
                 continue;
@@ -223,6 +224,12 @@ bool syncFd(int fd, QString *error)
         return false;
     }
     return true;
+}
+
+void startWriteback(int fd, quint64 offset, std::size_t size)
+{
+    if (size > 0)
+        (void)::sync_file_range(fd, off64_t(offset), off64_t(size), SYNC_FILE_RANGE_WRITE);
 }
 
 bool publish(const QString &tempPath, const QString &finalPath, bool overwrite, QString *error, bool *existed)

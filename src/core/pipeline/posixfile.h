@@ -53,6 +53,12 @@ struct InputInfo
 /// fstat() again: size, mtime, mode.
 [[nodiscard]] bool statFd(int fd, InputInfo *info, QString *error);
 
+/// Reads and writes go to the kernel in pieces of at most this size: one
+/// system call copying tens of MiB costs several times what the same bytes
+/// cost in 1 MiB calls (measured: a 190 MB write in 32 MiB calls took 3-6x
+/// the system time of 1 MiB calls), and a piece stays in the CPU cache.
+inline constexpr std::size_t kIoPiece = std::size_t(1) << 20;
+
 /// Reads exactly size bytes at offset (a short read is not end of file: it
 /// retries until all bytes arrive or read returns 0). Returns the bytes read;
 /// less than size only at end of file. -1 on error (errno text in *error).
@@ -69,6 +75,10 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
                                 Failure *failure);
 /// fsync, with the errno text on failure.
 [[nodiscard]] bool syncFd(int fd, QString *error);
+/// Starts writing [offset, offset + size) back to the disk without waiting
+/// (sync_file_range), so the final syncFd() finds little left to do and
+/// dirty pages do not pile up. A hint: errors are left to syncFd().
+void startWriteback(int fd, quint64 offset, std::size_t size);
 /// Renames temp to final. Without overwrite, fails (EEXIST) if final exists,
 /// atomically (renameat2 RENAME_NOREPLACE, or link+unlink where unsupported).
 [[nodiscard]] bool publish(const QString &tempPath, const QString &finalPath, bool overwrite, QString *error,

@@ -237,6 +237,10 @@ private:
         Buffer output; // pack: stored bytes; restore: plain chunk
         std::size_t outputSize = 0;
         bool transformed = false; // compressed/encrypted or authenticated/decompressed
+        // Stages still to pass before the ordered writer: pack hashes the
+        // input independently of compressing it (2), restore hashes the
+        // output after decompressing it (1).
+        std::atomic<int> stagesLeft{1};
         MemoryGuard memory;
         Permit perFile;
         bool counted = false; // counts against the file's in-flight window
@@ -311,7 +315,7 @@ private:
         ConcurrencyMetrics &m = m_governor.metrics();
         ThreadContexts &ctx = contexts();
         ctx.applyBackground(m_governor.backgroundMode());
-        std::vector<std::shared_ptr<Unit>> hashed;
+        std::vector<std::shared_ptr<Unit>> ready;
         if (failed()) {
             m.chunkDequeued(nsSince(unit->queuedAt));
         } else {
@@ -321,34 +325,56 @@ private:
             if (cpu) {
                 m.workerStarted();
                 unit->transformed = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
+                stageDone(std::move(unit), ready);
                 // Still under this CPU permit: the file's SHA-256 over every
-                // chunk that is next in line, this one and those that
-                // finished before it (they wait for an earlier chunk).
-                hashed = hashInOrder(std::move(unit));
+                // chunk that is next in line.
+                hashInOrder(ready);
                 m.workerFinished();
             } else {
                 fail(ErrorKind::Cancelled, tr("cancelled"));
             }
         }
-        // Not handed to the hash stage (cancelled before a permit): it still
-        // passes through, in order, so the chunks after it are released.
-        if (unit)
-            hashed = hashInOrder(std::move(unit));
-        for (auto &u : hashed)
+        // Never got a permit (cancelled): it still passes through, in order,
+        // so the chunks after it are released; nothing is hashed any more.
+        if (unit) {
+            stageDone(std::move(unit), ready);
+            hashInOrder(ready);
+        }
+        for (auto &u : ready)
             afterHash(std::move(u));
     }
 
-    /// The ordered SHA-256 of the file's plain data (the input when packing,
-    /// the output when restoring). Called by a worker that holds a CPU
-    /// permit; whoever brings the next chunk in line hashes as far as the
-    /// chunks allow. Returns the chunks that left the stage, in order.
-    std::vector<std::shared_ptr<Unit>> hashInOrder(std::shared_ptr<Unit> unit)
+    /// One stage of a chunk is over. Pack: the chunk is done with when both
+    /// its transform and its hash are; restore: the transform puts it in
+    /// line for the hash.
+    void stageDone(std::shared_ptr<Unit> unit, std::vector<std::shared_ptr<Unit>> &ready)
     {
-        std::vector<std::shared_ptr<Unit>> done;
+        if (m_settings.mode == JobMode::Pack) {
+            if (unit->stagesLeft.fetch_sub(1) == 1)
+                ready.push_back(std::move(unit));
+        } else {
+            queueForHash(std::move(unit));
+        }
+    }
+
+    void queueForHash(std::shared_ptr<Unit> unit)
+    {
+        std::lock_guard lock(m_hashMutex);
+        const quint64 index = unit->index;
+        m_toHash.emplace(index, std::move(unit));
+    }
+
+    /// The ordered SHA-256 of the file's plain data. Pack hashes each chunk
+    /// as it was read (it does not need the compressed bytes), restore the
+    /// decompressed output. Run by a worker that holds a CPU permit: whoever
+    /// finds the next chunk in line hashes as far as the chunks allow, so no
+    /// token waits for the hash and none is idle while a chunk could be
+    /// hashed. Chunks done with all stages are appended to ready, in order.
+    void hashInOrder(std::vector<std::shared_ptr<Unit>> &ready)
+    {
         std::unique_lock lock(m_hashMutex);
-        m_toHash.emplace(unit->index, std::move(unit));
         if (m_hashing)
-            return done;
+            return;
         m_hashing = true;
         for (;;) {
             auto it = m_toHash.find(m_nextToHash);
@@ -357,16 +383,17 @@ private:
             std::shared_ptr<Unit> next = std::move(it->second);
             m_toHash.erase(it);
             lock.unlock();
-            if (next->transformed && !failed()) {
-                const Buffer &plain = m_settings.mode == JobMode::Pack ? next->input : next->output;
+            const bool pack = m_settings.mode == JobMode::Pack;
+            if (!failed() && (pack || next->transformed)) {
+                const Buffer &plain = pack ? next->input : next->output;
                 m_sha.update(plain.data(), next->plainSize);
             }
-            done.push_back(std::move(next));
+            if (next->stagesLeft.fetch_sub(1) == 1)
+                ready.push_back(std::move(next));
             lock.lock();
             ++m_nextToHash;
         }
         m_hashing = false;
-        return done;
     }
 
     /// A chunk out of the hash stage (no CPU permit held any more).
@@ -384,12 +411,6 @@ private:
         m.taskCompleted();
         // The input is no longer needed: give its memory back before waiting to be written.
         m_engine.m_buffers->give(std::move(unit->input));
-        // A restored chunk's place in the output is known: write it now, in
-        // parallel with the others. A failed write fails the file; the chunk
-        // still goes through the ordered stage so the chunks after it are
-        // released.
-        if (m_settings.mode == JobMode::Restore)
-            (void)writeOutAt(unit->output.data(), unit->plainSize, unit->index * quint64(m_header.chunkSize));
         submitInOrder(std::move(unit));
     }
 
@@ -440,25 +461,6 @@ private:
             return false;
         }
         posix::startWriteback(m_out.get(), m_written, size); // written in order: m_written is the offset
-        m_written += size;
-        m_governor.metrics().addBytesOut(size);
-        return true;
-    }
-
-    bool writeOutAt(const std::uint8_t *data, std::size_t size, quint64 offset)
-    {
-        if (size == 0 || !m_out.isOpen() || failed())
-            return !failed();
-        Permit io;
-        if (!take(io, m_governor.acquireIo(m_cancel.token())))
-            return false;
-        QString error;
-        posix::Failure failure = posix::Failure::None;
-        if (!posix::writeFullyAt(m_out.get(), data, size, offset, &error, &failure)) {
-            fail(ErrorKind::Io, tr("cannot write %1: %2").arg(m_outputPath, error));
-            return false;
-        }
-        posix::startWriteback(m_out.get(), offset, size);
         m_written += size;
         m_governor.metrics().addBytesOut(size);
         return true;
@@ -708,6 +710,10 @@ private:
                 return;
             }
             unit->input.setSize(size);
+            // In line for the hash now (a worker hashes it while another
+            // compresses it), and to a worker.
+            unit->stagesLeft.store(2);
+            queueForHash(unit);
             spawnWorker(std::move(unit));
         }
         if (failed())
@@ -771,8 +777,13 @@ private:
             }
             if (!writeOut(u.output.data(), u.outputSize))
                 return;
+        } else if (!writeOut(u.output.data(), u.plainSize)) {
+            // Restore writes in order too: buffered writes to one file are
+            // serialised by the file system anyway (its inode lock), and
+            // writers at different offsets only spin on that lock (measured:
+            // 0.3 s more system time for 512 MiB, 20 % slower).
+            return;
         }
-        // Restore wrote the chunk already (writeOutAt) and hashed it.
         m_done += u.plainSize;
         Q_EMIT m_engine.fileProgress(m_id, m_done, m_header.originalSize);
     }

@@ -198,25 +198,6 @@ bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *err
     return true;
 }
 
-bool writeFullyAt(int fd, const std::uint8_t *data, std::size_t size, quint64 offset, QString *error, Failure *failure)
-{
-    std::size_t done = 0;
-    while (done < size) {
-        const int injected = injectedFault(Operation::Write, fd, offset + done, size - done);
-        const ssize_t n = injected ? -1 : ::pwrite(fd, data + done, std::min(size - done, kIoPiece), off_t(offset + done));
-        if (n < 0) {
-            if (!injected && errno == EINTR)
-                continue;
-            const int err = injected ? injected : errno;
-            *failure = (err == ENOSPC || err == EDQUOT) ? Failure::NoSpace : Failure::Output;
-            *error = err == ENOSPC ? tr("the disk is full (%1)").arg(errnoText(err)) : tr("write error: %1").arg(errnoText(err));
-            return false;
-        }
-        done += std::size_t(n);
-    }
-    return true;
-}
-
 bool syncFd(int fd, QString *error)
 {
     if (::fsync(fd) != 0) {

@@ -69,10 +69,6 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
 [[nodiscard]] Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPath, QString *error);
 /// Writes all bytes (retrying short writes). On ENOSPC *failure is NoSpace.
 [[nodiscard]] bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *error, Failure *failure);
-/// As writeFully(), at an absolute offset (pwrite): workers may write their
-/// chunks of a restored file in any order.
-[[nodiscard]] bool writeFullyAt(int fd, const std::uint8_t *data, std::size_t size, quint64 offset, QString *error,
-                                Failure *failure);
 /// fsync, with the errno text on failure.
 [[nodiscard]] bool syncFd(int fd, QString *error);
 /// Starts writing [offset, offset + size) back to the disk without waiting

@@ -41,9 +41,14 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 echo "== pack: flowgate-cli pack (zstd:3 + chacha20 + SHA-256, 2 CPU tokens) vs zstd -T2 -3"
 : > "$WORK/pack.ratios"
 for i in $(seq 1 "$PAIRS"); do
+  # Each starts without an output, removed just before it runs (not timed):
+  # replacing an output frees its page cache, and how soon a (virtual)
+  # machine hands freed memory out again differs from run to run.
+  rm -f "$WORK/z.zst"
   t0=$(now); zstd -q -T2 -3 -f -o "$WORK/z.zst" "$C"; t1=$(now)
-  "$CLI" pack -q --force --cpu-tokens 2 --codec zstd:3 --cipher chacha20 -o "$WORK" "$C" >/dev/null; t2=$(now)
-  z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t2 - $t1" | bc -l)
+  rm -f "$WORK/corpus.bin.fgc"
+  t2=$(now); "$CLI" pack -q --force --cpu-tokens 2 --codec zstd:3 --cipher chacha20 -o "$WORK" "$C" >/dev/null; t3=$(now)
+  z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t3 - $t2" | bc -l)
   printf '  pair %d: zstd %.3f s, flowgate %.3f s, ratio %.3f\n' "$i" "$z" "$f" "$(echo "$f / $z" | bc -l)"
   echo "$f / $z" | bc -l >> "$WORK/pack.ratios"
   echo "$f" >> "$WORK/pack.times"
@@ -62,9 +67,11 @@ echo "== restore (fsync included) vs zstd -d (+ sync of its output)"
 : > "$WORK/restore.ratios"
 mkdir -p "$WORK/out"
 for i in $(seq 1 "$PAIRS"); do
+  rm -f "$WORK/z.out"   # as above: no output to replace; not timed
   t0=$(now); zstd -q -d -f -o "$WORK/z.out" "$WORK/z.zst"; sync "$WORK/z.out"; t1=$(now)
-  "$CLI" restore -q --force --cpu-tokens 2 -o "$WORK/out" "$WORK/corpus.bin.fgc" >/dev/null; t2=$(now)
-  z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t2 - $t1" | bc -l)
+  rm -f "$WORK/out/corpus.bin"
+  t2=$(now); "$CLI" restore -q --force --cpu-tokens 2 -o "$WORK/out" "$WORK/corpus.bin.fgc" >/dev/null; t3=$(now)
+  z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t3 - $t2" | bc -l)
   printf '  pair %d: zstd -d %.3f s, flowgate %.3f s, ratio %.3f\n' "$i" "$z" "$f" "$(echo "$f / $z" | bc -l)"
   echo "$f / $z" | bc -l >> "$WORK/restore.ratios"
 done

@@ -237,10 +237,8 @@ private:
         Buffer output; // pack: stored bytes; restore: plain chunk
         std::size_t outputSize = 0;
         bool transformed = false; // compressed/encrypted or authenticated/decompressed
-        // Stages still to pass before the ordered writer: pack hashes the
-        // input independently of compressing it (2), restore hashes the
-        // output after decompressing it (1).
-        std::atomic<int> stagesLeft{1};
+        // Stages left of transform, hash and write (see stageDone()).
+        std::atomic<int> stagesLeft{3};
         MemoryGuard memory;
         Permit perFile;
         bool counted = false; // counts against the file's in-flight window
@@ -310,12 +308,19 @@ private:
         m_engine.m_pool.start([self, unit]() mutable { self->runWorker(std::move(unit)); });
     }
 
+    /// What a thread does next with chunks whose stage it finished.
+    struct NextSteps
+    {
+        std::vector<std::shared_ptr<Unit>> write;   // to the ordered writer
+        std::vector<std::shared_ptr<Unit>> release; // done with every stage
+    };
+
     void runWorker(std::shared_ptr<Unit> unit)
     {
         ConcurrencyMetrics &m = m_governor.metrics();
         ThreadContexts &ctx = contexts();
         ctx.applyBackground(m_governor.backgroundMode());
-        std::vector<std::shared_ptr<Unit>> ready;
+        NextSteps next;
         if (failed()) {
             m.chunkDequeued(nsSince(unit->queuedAt));
         } else {
@@ -325,35 +330,56 @@ private:
             if (cpu) {
                 m.workerStarted();
                 unit->transformed = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
-                stageDone(std::move(unit), ready);
+                if (unit->transformed)
+                    m.taskCompleted();
+                else
+                    m.taskFailed();
+                stageDone(std::move(unit), Stage::Transform, next);
                 // Still under this CPU permit: the file's SHA-256 over every
                 // chunk that is next in line.
-                hashInOrder(ready);
+                hashInOrder(next);
                 m.workerFinished();
             } else {
                 fail(ErrorKind::Cancelled, tr("cancelled"));
             }
         }
-        // Never got a permit (cancelled): it still passes through, in order,
-        // so the chunks after it are released; nothing is hashed any more.
+        // Never got a permit (cancelled): it still passes through every
+        // stage, in order, so the chunks after it are released; nothing is
+        // hashed or written any more.
         if (unit) {
-            stageDone(std::move(unit), ready);
-            hashInOrder(ready);
+            m.taskFailed();
+            stageDone(std::move(unit), Stage::Transform, next);
+            hashInOrder(next);
         }
-        for (auto &u : ready)
-            afterHash(std::move(u));
+        // No CPU permit held from here on.
+        for (auto &u : next.write)
+            submitInOrder(std::move(u));
+        for (auto &u : next.release)
+            release(u);
     }
 
-    /// One stage of a chunk is over. Pack: the chunk is done with when both
-    /// its transform and its hash are; restore: the transform puts it in
-    /// line for the hash.
-    void stageDone(std::shared_ptr<Unit> unit, std::vector<std::shared_ptr<Unit>> &ready)
+    /// One of a chunk's three stages is over. Pack: the transform and the
+    /// hash (of the read bytes) run independently, the write follows both.
+    /// Restore: the hash (of the decompressed bytes) and the write both
+    /// follow the transform and run independently. A chunk is released
+    /// after its last stage.
+    enum class Stage { Transform, Hash, Write };
+
+    void stageDone(std::shared_ptr<Unit> unit, Stage stage, NextSteps &next)
     {
-        if (m_settings.mode == JobMode::Pack) {
-            if (unit->stagesLeft.fetch_sub(1) == 1)
-                ready.push_back(std::move(unit));
-        } else {
-            queueForHash(std::move(unit));
+        const bool pack = m_settings.mode == JobMode::Pack;
+        const int left = unit->stagesLeft.fetch_sub(1) - 1;
+        if (pack ? (left == 1 && stage != Stage::Write) : stage == Stage::Transform) {
+            // The input is no longer needed: give its memory back before waiting.
+            m_engine.m_buffers->give(std::move(unit->input));
+        }
+        if (left == 0) {
+            next.release.push_back(std::move(unit));
+        } else if (pack && left == 1) {
+            next.write.push_back(std::move(unit));
+        } else if (!pack && left == 2) {
+            queueForHash(unit);
+            next.write.push_back(std::move(unit));
         }
     }
 
@@ -369,49 +395,30 @@ private:
     /// decompressed output. Run by a worker that holds a CPU permit: whoever
     /// finds the next chunk in line hashes as far as the chunks allow, so no
     /// token waits for the hash and none is idle while a chunk could be
-    /// hashed. Chunks done with all stages are appended to ready, in order.
-    void hashInOrder(std::vector<std::shared_ptr<Unit>> &ready)
+    /// hashed.
+    void hashInOrder(NextSteps &next)
     {
         std::unique_lock lock(m_hashMutex);
         if (m_hashing)
             return;
         m_hashing = true;
+        const bool pack = m_settings.mode == JobMode::Pack;
         for (;;) {
             auto it = m_toHash.find(m_nextToHash);
             if (it == m_toHash.end())
                 break;
-            std::shared_ptr<Unit> next = std::move(it->second);
+            std::shared_ptr<Unit> unit = std::move(it->second);
             m_toHash.erase(it);
             lock.unlock();
-            const bool pack = m_settings.mode == JobMode::Pack;
-            if (!failed() && (pack || next->transformed)) {
-                const Buffer &plain = pack ? next->input : next->output;
-                m_sha.update(plain.data(), next->plainSize);
+            if (!failed() && (pack || unit->transformed)) {
+                const Buffer &plain = pack ? unit->input : unit->output;
+                m_sha.update(plain.data(), unit->plainSize);
             }
-            if (next->stagesLeft.fetch_sub(1) == 1)
-                ready.push_back(std::move(next));
+            stageDone(std::move(unit), Stage::Hash, next);
             lock.lock();
             ++m_nextToHash;
         }
         m_hashing = false;
-    }
-
-    /// A chunk out of the hash stage (no CPU permit held any more).
-    void afterHash(std::shared_ptr<Unit> unit)
-    {
-        ConcurrencyMetrics &m = m_governor.metrics();
-        if (!unit->transformed) {
-            m.taskFailed();
-            // Still through the ordered writer (which writes nothing once the
-            // file failed): later chunks already waiting there are released
-            // only when the drain gets past this index.
-            submitInOrder(std::move(unit));
-            return;
-        }
-        m.taskCompleted();
-        // The input is no longer needed: give its memory back before waiting to be written.
-        m_engine.m_buffers->give(std::move(unit->input));
-        submitInOrder(std::move(unit));
     }
 
     /// Queues a finished chunk for the ordered writer; whoever completes the
@@ -439,7 +446,10 @@ private:
                 m_draining = false;
             lock.unlock();
             // Last: this may finish the file (when it was the last piece of work).
-            release(next);
+            NextSteps after;
+            stageDone(std::move(next), Stage::Write, after);
+            for (auto &u : after.release)
+                release(u);
             if (!more)
                 return;
             lock.lock();
@@ -460,7 +470,13 @@ private:
             fail(ErrorKind::Io, tr("cannot write %1: %2").arg(m_outputPath, error));
             return false;
         }
-        posix::startWriteback(m_out.get(), m_written, size); // written in order: m_written is the offset
+        // Pack: the output is a fraction of the work, so its writeback can
+        // start at once and overlap the compression, and the final fsync
+        // finds little left. Restore writes the bulk of the work: there the
+        // early writeback cost more system time than it saved (measured:
+        // 0.77 s instead of 0.40 s for 512 MiB), so the fsync does it all.
+        if (m_settings.mode == JobMode::Pack)
+            posix::startWriteback(m_out.get(), m_written, size); // written in order: m_written is the offset
         m_written += size;
         m_governor.metrics().addBytesOut(size);
         return true;
@@ -712,7 +728,6 @@ private:
             unit->input.setSize(size);
             // In line for the hash now (a worker hashes it while another
             // compresses it), and to a worker.
-            unit->stagesLeft.store(2);
             queueForHash(unit);
             spawnWorker(std::move(unit));
         }

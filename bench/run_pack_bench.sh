@@ -6,6 +6,7 @@
 # one run (alternating pairs, median ratio), as bench/RESULTS.md records.
 #
 #   bench/run_pack_bench.sh [PAIRS]      (default 5 pairs)
+#   PACK_ARGS="--chunk-size 16M" bench/run_pack_bench.sh    (extra pack options)
 #
 # Uses a 512 MiB corpus of this system's files (flowgate-cli bench
 # --make-corpus), read from the page cache and written to the same disk. The
@@ -45,10 +46,10 @@ for i in $(seq 1 "$PAIRS"); do
   # Each starts without an output, removed just before it runs (not timed):
   # replacing an output frees its page cache, and how soon a (virtual)
   # machine hands freed memory out again differs from run to run.
-  rm -f "$WORK/z.zst"
+  rm -f "$WORK/z.zst"; sync   # and no writeback of earlier runs still going on
   t0=$(now); /usr/bin/time -o "$WORK/z.cpu" -f '%U %S' zstd -q -T2 -3 -f -o "$WORK/z.zst" "$C"; t1=$(now)
-  rm -f "$WORK/corpus.bin.fgc"
-  t2=$(now); /usr/bin/time -o "$WORK/f.cpu" -f '%U %S' "$CLI" pack -q --force --cpu-tokens 2 --codec zstd:3 --cipher chacha20 -o "$WORK" "$C" >/dev/null; t3=$(now)
+  rm -f "$WORK/corpus.bin.fgc"; sync
+  t2=$(now); /usr/bin/time -o "$WORK/f.cpu" -f '%U %S' "$CLI" pack -q --force --cpu-tokens 2 --codec zstd:3 --cipher chacha20 ${PACK_ARGS:-} -o "$WORK" "$C" >/dev/null; t3=$(now)
   z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t3 - $t2" | bc -l)
   # CPU seconds (user + system) of each: how much work each did, whatever the scheduling.
   zc=$(awk '{print $1 + $2}' "$WORK/z.cpu"); fc=$(awk '{print $1 + $2}' "$WORK/f.cpu")
@@ -83,9 +84,9 @@ echo "== restore (fsync included) vs zstd -d (+ sync of its output)"
 : > "$WORK/restore.ratios"
 mkdir -p "$WORK/out"
 for i in $(seq 1 "$PAIRS"); do
-  rm -f "$WORK/z.out"   # as above: no output to replace; not timed
+  rm -f "$WORK/z.out"; sync   # as above: no output to replace, no writeback going on; not timed
   t0=$(now); zstd -q -d -f -o "$WORK/z.out" "$WORK/z.zst"; sync "$WORK/z.out"; t1=$(now)
-  rm -f "$WORK/out/corpus.bin"
+  rm -f "$WORK/out/corpus.bin"; sync
   t2=$(now); "$CLI" restore -q --force --cpu-tokens 2 -o "$WORK/out" "$WORK/corpus.bin.fgc" >/dev/null; t3=$(now)
   z=$(echo "$t1 - $t0" | bc -l); f=$(echo "$t3 - $t2" | bc -l)
   printf '  pair %d: zstd -d %.3f s, flowgate %.3f s, ratio %.3f\n' "$i" "$z" "$f" "$(echo "$f / $z" | bc -l)"

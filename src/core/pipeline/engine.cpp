@@ -261,6 +261,23 @@ private:
         m_cancel.cancel();
     }
 
+    /// A chunk's data failed its check. Workers check chunks in parallel,
+    /// so a later chunk can fail first; the report names the earliest chunk
+    /// that failed (with a wrong key, the first one), not whichever came
+    /// first in time.
+    void failChunk(quint64 index, const QString &message)
+    {
+        {
+            std::lock_guard lock(m_errorMutex);
+            if (m_errorKind == ErrorKind::None || (m_errorKind == ErrorKind::DataIntegrity && index < m_errorChunk)) {
+                m_errorKind = ErrorKind::DataIntegrity;
+                m_error = message;
+                m_errorChunk = index;
+            }
+        }
+        m_cancel.cancel();
+    }
+
     /// A permit, or false after recording why not (the file is being cancelled).
     bool take(Permit &permit, Permit acquired)
     {
@@ -921,17 +938,17 @@ private:
             storedPayload -= kAeadTagSize;
             if (!aead->openTo(nonce, aad, std::span<const std::uint8_t>(u.input.data(), u.input.size()),
                               std::span<std::uint8_t>(u.input.data(), storedPayload))) {
-                fail(ErrorKind::DataIntegrity,
-                     tr("%1: chunk %2 failed authentication: wrong key or passphrase, or the container was modified or damaged")
-                         .arg(m_path)
-                         .arg(u.index + 1));
+                failChunk(u.index,
+                          tr("%1: chunk %2 failed authentication: wrong key or passphrase, or the container was modified or damaged")
+                              .arg(m_path)
+                              .arg(u.index + 1));
                 return false;
             }
         }
         u.output = m_engine.m_outputBuffers->take(m_header.chunkSize);
         Decompressor *d = ctx.decompressorFor(m_header.codec, &error);
         if (!d || !d->decompressInto(u.input.data(), storedPayload, u.output.data(), u.plainSize, &error)) {
-            fail(ErrorKind::DataIntegrity, tr("%1: chunk %2 does not decompress: %3").arg(m_path).arg(u.index + 1).arg(error));
+            failChunk(u.index, tr("%1: chunk %2 does not decompress: %3").arg(m_path).arg(u.index + 1).arg(error));
             return false;
         }
         return true;
@@ -1090,6 +1107,7 @@ private:
     std::mutex m_errorMutex;
     ErrorKind m_errorKind = ErrorKind::None;
     QString m_error;
+    quint64 m_errorChunk = ~quint64(0); // the chunk m_error names, if any
 
     posix::Fd m_in;
     posix::InputInfo m_info;

@@ -41,7 +41,7 @@ median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else prin
 
 echo "== pack: flowgate-cli pack (zstd:3 + chacha20 + SHA-256, 2 CPU tokens) vs zstd -T2 -3"
 : > "$WORK/pack.ratios"; : > "$WORK/pack.times"; : > "$WORK/z.cpus"; : > "$WORK/f.cpus"; : > "$WORK/z.walls"
-: > "$WORK/limits"; : > "$WORK/limit.ratios"
+: > "$WORK/limits"; : > "$WORK/limit.ratios"; : > "$WORK/zlimit.ratios"
 for i in $(seq 1 "$PAIRS"); do
   # Each starts without an output, removed just before it runs (not timed):
   # replacing an output frees its page cache, and how soon a (virtual)
@@ -60,6 +60,7 @@ for i in $(seq 1 "$PAIRS"); do
   l=$("$CLI" bench --size 128 --cores 2 2>/dev/null | awk '/^  pack/ {print $2}')
   echo "$l" >> "$WORK/limits"
   echo "536.870912 / $f / $l" | bc -l >> "$WORK/limit.ratios"
+  echo "536.870912 / $z / $l" | bc -l >> "$WORK/zlimit.ratios"   # the reference tool against the same limit
   printf '  pair %d: zstd %.3f s (CPU %.2f s), flowgate %.3f s (CPU %.2f s), ratio %.3f; stage limit %s MB/s, flowgate %.0f MB/s = %.3f of it\n' \
     "$i" "$z" "$zc" "$f" "$fc" "$(echo "$f / $z" | bc -l)" "$l" "$(echo "536.870912 / $f" | bc -l)" "$(echo "536.870912 / $f / $l" | bc -l)"
   echo "$f / $z" | bc -l >> "$WORK/pack.ratios"
@@ -77,8 +78,9 @@ echo "  output size: flowgate $FSIZE, zstd $ZSIZE, ratio $(echo "$FSIZE / $ZSIZE
 
 MBPS=$(echo "536.870912 / $PACK_TIME" | bc -l)
 echo "  flowgate pack: median $(printf '%.0f' "$MBPS") MB/s; stage limit on 2 cores (flowgate-cli bench, once per pair): median $(median < "$WORK/limits") MB/s;" \
-     "median per-pair ratio $(median < "$WORK/limit.ratios" | cut -c1-5) (bound >= 0.9)"
-rm -f "$WORK/limits" "$WORK/limit.ratios"
+     "median per-pair ratio $(median < "$WORK/limit.ratios" | cut -c1-5) (bound >= 0.9);" \
+     "zstd -T2 -3 against the same limit: $(median < "$WORK/zlimit.ratios" | cut -c1-5)"
+rm -f "$WORK/limits" "$WORK/limit.ratios" "$WORK/zlimit.ratios"
 
 echo "== restore (fsync included) vs zstd -d (+ sync of its output)"
 : > "$WORK/restore.ratios"

@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <latch>
 
 #include <sys/stat.h>
 
@@ -546,6 +547,40 @@ private:
         return true;
     }
 
+    /// Reads a chunk of the input. While a CPU token is free (at the start
+    /// of a file, before the workers have their chunks), a big chunk is
+    /// read in two halves at once, the second by a pool task: reading from
+    /// the page cache is CPU work (copying, faulting in the fresh buffer),
+    /// and an idle core shortens the wait for the first chunks. When every
+    /// token is busy the read stays whole and on the reader.
+    bool readChunk(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got)
+    {
+        constexpr std::size_t kSplitFrom = std::size_t(8) << 20;
+        if (size < kSplitFrom || m_governor.cpuTokensAvailable() == 0)
+            return readIn(data, size, offset, got);
+        const std::size_t half = (size / 2) & ~(posix::kIoPiece - 1);
+        struct Part
+        {
+            qint64 got = 0;
+            bool ok = false;
+            std::latch done{1};
+        };
+        auto part = std::make_shared<Part>();
+        auto self = shared_from_this();
+        m_engine.m_pool.start([self, part, data, half, size, offset] {
+            part->ok = self->readIn(data + half, size - half, offset + half, &part->got);
+            part->done.count_down();
+        });
+        qint64 first = 0;
+        const bool ok = readIn(data, half, offset, &first);
+        part->done.wait(); // the buffer is the caller's: never return while the task writes into it
+        if (!ok || !part->ok)
+            return false;
+        // A short first half is the end of the file, whatever the second read.
+        *got = std::size_t(first) < half ? first : first + part->got;
+        return true;
+    }
+
     QString outputFolderFor(const QString &input) const
     {
         return m_settings.outputDir.isEmpty() ? QFileInfo(input).absolutePath() : m_settings.outputDir;
@@ -738,7 +773,7 @@ private:
             unit->plainSize = quint32(size);
             unit->input = m_engine.m_buffers->take(h.chunkSize);
             qint64 got = 0;
-            if (!readIn(unit->input.data(), size, offset, &got))
+            if (!readChunk(unit->input.data(), size, offset, &got))
                 return;
             if (quint64(got) != size) {
                 fail(ErrorKind::Input, tr("%1 changed while being read (it shrank to %2 bytes)").arg(m_path).arg(offset + quint64(got)));

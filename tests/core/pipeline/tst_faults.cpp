@@ -117,22 +117,33 @@ FileReport TestFaults::packPlain(const QString &input, const QString &outDir, co
 void TestFaults::readErrorMidFile_data()
 {
     QTest::addColumn<bool>("restore");
-    QTest::newRow("pack") << false;
-    QTest::newRow("restore") << true;
+    QTest::addColumn<quint32>("chunk");
+    QTest::addColumn<quint64>("size");
+    QTest::addColumn<quint64>("failFrom"); // pack only; restore fails from the middle of the container
+    QTest::newRow("pack") << false << quint32(kChunk) << quint64(6 * kChunk + 10) << quint64(2 * kChunk);
+    QTest::newRow("restore") << true << quint32(kChunk) << quint64(6 * kChunk + 10) << quint64(0);
+    // 8 MiB chunks: with CPU tokens free at the start, the first chunk is read
+    // in two halves at once; the error is in the second half.
+    constexpr quint32 big = 8u << 20;
+    QTest::newRow("pack, chunk read in two halves") << false << big << quint64(2 * quint64(big) + 10)
+                                                    << quint64(big / 2 + (1u << 20));
 }
 
 void TestFaults::readErrorMidFile()
 {
     QFETCH(bool, restore);
+    QFETCH(quint32, chunk);
+    QFETCH(quint64, size);
+    QFETCH(quint64, failFrom);
     const QString input = path(QStringLiteral("in/data.txt"));
-    QVERIFY(writeFileBytes(input, compressibleData(6 * kChunk + 10, 1)));
+    QVERIFY(writeFileBytes(input, compressibleData(qsizetype(size), 1)));
     QVERIFY(setModeAndMtime(input, 0640, kOldMtimeNs));
     const FileStamp inputBefore = stampOf(input);
     const KeyMaterial keys = KeyMaterial::fromMasterKey(randomMasterKey(), randomKeyId());
 
     QString source = input;
     JobSettings settings = packSettings(
-        CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, keys, kChunk, path(QStringLiteral("out")));
+        CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, keys, chunk, path(QStringLiteral("out")));
     QString finalOutput = path(QStringLiteral("out/data.txt.fgc"));
     if (restore) {
         const FileReport packed = packPlain(input, path(QStringLiteral("packed")), keys);
@@ -143,8 +154,9 @@ void TestFaults::readErrorMidFile()
     }
     const FileStamp sourceBefore = stampOf(source);
 
-    // Pack: from the third chunk on; restore: from the middle of the container on.
-    const quint64 failFrom = restore ? sourceBefore.size / 2 : 2 * kChunk;
+    // Pack: from failFrom on; restore: from the middle of the container on.
+    if (restore)
+        failFrom = sourceBefore.size / 2;
     const QString victim = canonical(source);
     std::atomic<int> injected{0};
     posix::setFaultHook([victim, failFrom, &injected](posix::Operation op, int fd, quint64 offset, std::size_t) {

@@ -15,7 +15,8 @@
 
 #include <atomic>
 #include <cstring>
-#include <latch>
+#include <system_error>
+#include <thread>
 
 #include <sys/stat.h>
 
@@ -549,35 +550,35 @@ private:
 
     /// Reads a chunk of the input. While a CPU token is free (at the start
     /// of a file, before the workers have their chunks), a big chunk is
-    /// read in two halves at once, the second by a pool task: reading from
-    /// the page cache is CPU work (copying, faulting in the fresh buffer),
-    /// and an idle core shortens the wait for the first chunks. When every
-    /// token is busy the read stays whole and on the reader.
+    /// read in two halves at once, the second on a short-lived thread:
+    /// reading from the page cache is CPU work (copying, faulting in the
+    /// fresh buffer), and an idle core shortens the wait for the first
+    /// chunks. When every token is busy, or in background mode, the read
+    /// stays whole and on the reader.
     bool readChunk(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got)
     {
         constexpr std::size_t kSplitFrom = std::size_t(8) << 20;
-        if (size < kSplitFrom || m_governor.cpuTokensAvailable() == 0)
+        if (size < kSplitFrom || m_governor.cpuTokensAvailable() == 0 || m_governor.backgroundMode())
             return readIn(data, size, offset, got);
         const std::size_t half = (size / 2) & ~(posix::kIoPiece - 1);
-        struct Part
-        {
-            qint64 got = 0;
-            bool ok = false;
-            std::latch done{1};
-        };
-        auto part = std::make_shared<Part>();
-        auto self = shared_from_this();
-        m_engine.m_pool.start([self, part, data, half, size, offset] {
-            part->ok = self->readIn(data + half, size - half, offset + half, &part->got);
-            part->done.count_down();
-        });
+        qint64 second = 0;
+        bool secondOk = false;
+        // A plain thread, joined below: the buffer is the caller's, and the
+        // join is the hand-off (visible to the thread sanitizer, unlike a
+        // pool's queue).
+        std::thread helper;
+        try {
+            helper = std::thread([&] { secondOk = readIn(data + half, size - half, offset + half, &second); });
+        } catch (const std::system_error &) {
+            return readIn(data, size, offset, got); // no thread to be had: read it whole
+        }
         qint64 first = 0;
-        const bool ok = readIn(data, half, offset, &first);
-        part->done.wait(); // the buffer is the caller's: never return while the task writes into it
-        if (!ok || !part->ok)
+        const bool firstOk = readIn(data, half, offset, &first);
+        helper.join();
+        if (!firstOk || !secondOk)
             return false;
         // A short first half is the end of the file, whatever the second read.
-        *got = std::size_t(first) < half ? first : first + part->got;
+        *got = std::size_t(first) < half ? first : first + second;
         return true;
     }
 

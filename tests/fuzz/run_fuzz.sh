@@ -74,9 +74,12 @@ mkdir -p "$WORK/in" "$WORK/seeds" "$WORK/corpus"
 echo "flowgate fuzz passphrase" >"$WORK/pass.txt"
 : >"$WORK/in/empty"
 printf 'x' >"$WORK/in/one"
-seq 1 400 | tr '\n' ' ' | head -c 1500 >"$WORK/in/text"
+# No `... | head` here: with pipefail, a writer that head leaves behind dies of
+# SIGPIPE now and then, and set -e ends the script without a word.
+seq -s ' ' 1 400 >"$WORK/in/text"
 head -c 3000 /dev/urandom >"$WORK/in/random"
-{ head -c 4096 /dev/zero; seq 1 2000 | head -c 4000; head -c 2000 /dev/urandom; } >"$WORK/in/chunks" # 3 chunks of 4 KiB
+seq 1 2000 >"$WORK/numbers"
+{ head -c 4096 /dev/zero; head -c 4000 "$WORK/numbers"; head -c 2000 /dev/urandom; } >"$WORK/in/chunks" # 3 chunks of 4 KiB
 n=0
 make_seeds() { # make_seeds NAME pack-options...
   local name=$1

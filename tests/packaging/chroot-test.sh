@@ -96,7 +96,8 @@ if [ -n "${FLOWGATE_DEB:-}" ]; then
 else
   [ -f "$build/CPackConfig.cmake" ] || die "$build has no CPackConfig.cmake (configure and build it first)"
   (cd "$build" && cpack -G DEB >"$outdir/cpack.log" 2>&1) || { cat "$outdir/cpack.log" >&2; die "cpack failed"; }
-  deb=$(ls -t "$build"/packages/flowgate_*.deb | head -n 1)
+  deb=$(ls -t "$build"/packages/flowgate_*.deb)
+  deb=${deb%%$'\n'*} # the newest (no `| head` under pipefail: see tests/fuzz/run_fuzz.sh)
 fi
 [ -f "$deb" ] || die "no package at '$deb'"
 version=$(dpkg-deb -f "$deb" Version)

@@ -49,7 +49,7 @@ if out=$(appstreamcli validate --no-net "$metainfo" 2>&1); then
 else
   fail "appstreamcli validate: $out"
 fi
-newest=$(grep -o '<release [^>]*version="[^"]*"' "$metainfo" | head -n 1 | sed 's/.*version="\([^"]*\)".*/\1/')
+newest=$(grep -m 1 -o '<release [^>]*version="[^"]*"' "$metainfo" | sed -n '1s/.*version="\([^"]*\)".*/\1/p')
 if [ "$newest" = "$version" ]; then
   pass "metainfo's newest release is $version"
 else

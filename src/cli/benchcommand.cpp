@@ -276,7 +276,8 @@ int runBench(const QStringList &arguments)
     };
     row(QStringLiteral("read (page cache)"), read);
     row(QStringLiteral("SHA-256"), sha);
-    row(QStringLiteral("compress %1").arg(spec->toString()), compress, QStringLiteral("   (ratio %1)").arg(ratio, 0, 'f', 2));
+    row(QStringLiteral("compress %1").arg(spec->toString()), compress,
+        QStringLiteral("   (ratio %1)").arg(ratio, 0, 'f', 2));
     row(QStringLiteral("encrypt %1").arg(cipherName(*cipher)), seal);
     row(QStringLiteral("write (page cache)"), write);
     row(QStringLiteral("decompress %1").arg(CodecSpec::name(spec->id)), decompress);
@@ -286,11 +287,11 @@ int runBench(const QStringList &arguments)
     // (pack) and reading and decryption (restore) see the compressed bytes.
     const auto packCost = [&](double StageSpeed::*at) {
         return 1.0 / (read.*at) + 1.0 / (sha.*at) + 1.0 / (compress.*at) + (1.0 / ratio) / (seal.*at)
-             + (1.0 / ratio) / (write.*at);
+            + (1.0 / ratio) / (write.*at);
     };
     const auto restoreCost = [&](double StageSpeed::*at) {
         return (1.0 / ratio) / (read.*at) + (1.0 / ratio) / (seal.*at) + 1.0 / (decompress.*at) + 1.0 / (sha.*at)
-             + 1.0 / (write.*at);
+            + 1.0 / (write.*at);
     };
     std::printf("Limit on %d cores, all stages together (MB/s of original data):\n", cores);
     std::printf("  pack     %9.0f\n", 1.0 / packCost(&StageSpeed::all));

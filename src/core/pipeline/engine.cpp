@@ -26,7 +26,6 @@ namespace flowgate {
 
 namespace {
 
-
 using Clock = std::chrono::steady_clock;
 
 quint64 nsSince(Clock::time_point t)
@@ -158,9 +157,12 @@ KeyMaterial KeyMaterial::fromPassphrase(const QString &passphrase, const ScryptP
 QString jobModeName(JobMode mode)
 {
     switch (mode) {
-    case JobMode::Pack: return QStringLiteral("pack");
-    case JobMode::Restore: return QStringLiteral("restore");
-    case JobMode::Verify: return QStringLiteral("verify");
+    case JobMode::Pack:
+        return QStringLiteral("pack");
+    case JobMode::Restore:
+        return QStringLiteral("restore");
+    case JobMode::Verify:
+        return QStringLiteral("verify");
     }
     return {};
 }
@@ -168,12 +170,18 @@ QString jobModeName(JobMode mode)
 QString fileStateName(FileState state)
 {
     switch (state) {
-    case FileState::Queued: return QStringLiteral("queued");
-    case FileState::Running: return QStringLiteral("running");
-    case FileState::Paused: return QStringLiteral("paused");
-    case FileState::Done: return QStringLiteral("done");
-    case FileState::Failed: return QStringLiteral("failed");
-    case FileState::Cancelled: return QStringLiteral("cancelled");
+    case FileState::Queued:
+        return QStringLiteral("queued");
+    case FileState::Running:
+        return QStringLiteral("running");
+    case FileState::Paused:
+        return QStringLiteral("paused");
+    case FileState::Done:
+        return QStringLiteral("done");
+    case FileState::Failed:
+        return QStringLiteral("failed");
+    case FileState::Cancelled:
+        return QStringLiteral("cancelled");
     }
     return {};
 }
@@ -181,12 +189,18 @@ QString fileStateName(FileState state)
 QString errorKindName(ErrorKind kind)
 {
     switch (kind) {
-    case ErrorKind::None: return QStringLiteral("none");
-    case ErrorKind::Input: return QStringLiteral("input");
-    case ErrorKind::DataIntegrity: return QStringLiteral("data-integrity");
-    case ErrorKind::Io: return QStringLiteral("io");
-    case ErrorKind::Key: return QStringLiteral("key");
-    case ErrorKind::Cancelled: return QStringLiteral("cancelled");
+    case ErrorKind::None:
+        return QStringLiteral("none");
+    case ErrorKind::Input:
+        return QStringLiteral("input");
+    case ErrorKind::DataIntegrity:
+        return QStringLiteral("data-integrity");
+    case ErrorKind::Io:
+        return QStringLiteral("io");
+    case ErrorKind::Key:
+        return QStringLiteral("key");
+    case ErrorKind::Cancelled:
+        return QStringLiteral("cancelled");
     }
     return {};
 }
@@ -235,7 +249,7 @@ private:
         quint64 index = 0;
         bool last = false;
         quint32 plainSize = 0;
-        Buffer input;  // pack: plain chunk; restore: stored bytes
+        Buffer input; // pack: plain chunk; restore: stored bytes
         Buffer output; // pack: stored bytes; restore: plain chunk
         std::size_t outputSize = 0;
         bool transformed = false; // compressed/encrypted or authenticated/decompressed
@@ -330,7 +344,7 @@ private:
     /// What a thread does next with chunks whose stage it finished.
     struct NextSteps
     {
-        std::vector<std::shared_ptr<Unit>> write;   // to the ordered writer
+        std::vector<std::shared_ptr<Unit>> write; // to the ordered writer
         std::vector<std::shared_ptr<Unit>> release; // done with every stage
     };
 
@@ -348,7 +362,8 @@ private:
             m.chunkDequeued(nsSince(unit->queuedAt));
             if (cpu) {
                 m.workerStarted();
-                unit->transformed = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
+                unit->transformed
+                    = m_settings.mode == JobMode::Pack ? transformPack(*unit, ctx) : transformRestore(*unit, ctx);
                 if (unit->transformed)
                     m.taskCompleted();
                 else
@@ -532,7 +547,8 @@ private:
         // chunk size x CPU tokens, never the per-file setting alone.
         {
             std::unique_lock lock(m_windowMutex);
-            while (m_unitsInFlight >= std::max(1, std::min(m_governor.perFileWorkers(), m_governor.cpuTokensTotal() + 1))) {
+            while (m_unitsInFlight
+                >= std::max(1, std::min(m_governor.perFileWorkers(), m_governor.cpuTokensTotal() + 1))) {
                 if (failed())
                     return false;
                 m_windowCv.wait_for(lock, std::chrono::milliseconds(20));
@@ -630,12 +646,14 @@ private:
         case fgc::KeySource::Keychain: {
             const KeyMaterial &k = m_settings.keys;
             if (k.source != fgc::KeySource::Keychain || !k.masterKey) {
-                *error = tr("it is encrypted with the keychain's master key, but no keychain key was given; use the keychain key source");
+                *error = tr("it is encrypted with the keychain's master key, but no keychain key was given; use the "
+                            "keychain key source");
                 return nullptr;
             }
             const QString wanted = toHex(h.keyId);
             if (m_settings.mode != JobMode::Pack && wanted != k.keyId) {
-                *error = tr("it was encrypted with another master key (key id %1; the keychain holds %2); import that key first")
+                *error = tr("it was encrypted with another master key (key id %1; the keychain holds %2); import that "
+                            "key first")
                              .arg(wanted, k.keyId);
                 return nullptr;
             }
@@ -704,7 +722,8 @@ private:
         h.chunkSize = m_settings.chunkSize ? std::clamp(m_settings.chunkSize, fgc::kMinChunkSize, fgc::kMaxChunkSize)
                                            : fgc::automaticChunkSize(m_info.size);
         // Bounded by the memory budget: two chunks in flight per CPU token must fit.
-        const qint64 budget = m_governor.memoryHardLimit() > 0 ? m_governor.memoryHardLimit() : m_governor.memoryCapacity();
+        const qint64 budget
+            = m_governor.memoryHardLimit() > 0 ? m_governor.memoryHardLimit() : m_governor.memoryCapacity();
         const qint64 perChunk = budget / std::max(2 * (m_governor.cpuTokensTotal() + 2), 1);
         while (!m_settings.chunkSize && h.chunkSize > 64 * 1024 && qint64(h.chunkSize) * 2 > perChunk)
             h.chunkSize /= 2;
@@ -719,7 +738,8 @@ private:
                 fail(ErrorKind::Key, tr("the system's random generator failed; nothing was encrypted"));
                 return;
             }
-            if (h.keySource == fgc::KeySource::Passphrase && m_settings.keys.jobSalt == std::array<std::uint8_t, kJobSaltSize>{}) {
+            if (h.keySource == fgc::KeySource::Passphrase
+                && m_settings.keys.jobSalt == std::array<std::uint8_t, kJobSaltSize>{}) {
                 fail(ErrorKind::Key, tr("the job has no random salt (the random generator failed)"));
                 return;
             }
@@ -728,7 +748,8 @@ private:
                 h.jobSalt = m_settings.keys.jobSalt;
             } else {
                 const QByteArray id = QByteArray::fromHex(m_settings.keys.keyId.toLatin1());
-                std::memcpy(h.keyId.data(), id.constData(), std::min<std::size_t>(h.keyId.size(), std::size_t(id.size())));
+                std::memcpy(
+                    h.keyId.data(), id.constData(), std::min<std::size_t>(h.keyId.size(), std::size_t(id.size())));
             }
             if (!setUpCipher(h))
                 return;
@@ -777,7 +798,8 @@ private:
             if (!readChunk(unit->input.data(), size, offset, &got))
                 return;
             if (quint64(got) != size) {
-                fail(ErrorKind::Input, tr("%1 changed while being read (it shrank to %2 bytes)").arg(m_path).arg(offset + quint64(got)));
+                fail(ErrorKind::Input,
+                    tr("%1 changed while being read (it shrank to %2 bytes)").arg(m_path).arg(offset + quint64(got)));
                 return;
             }
             unit->input.setSize(size);
@@ -790,8 +812,10 @@ private:
             return;
         posix::InputInfo after;
         QString statError;
-        if (!posix::statFd(m_in.get(), &after, &statError) || after.size != m_info.size || after.mtimeNs != m_info.mtimeNs) {
-            fail(ErrorKind::Input, tr("%1 changed while being read (size or modification time changed); nothing was written").arg(m_path));
+        if (!posix::statFd(m_in.get(), &after, &statError) || after.size != m_info.size
+            || after.mtimeNs != m_info.mtimeNs) {
+            fail(ErrorKind::Input,
+                tr("%1 changed while being read (size or modification time changed); nothing was written").arg(m_path));
             return;
         }
         m_report.inputSize = h.originalSize;
@@ -808,7 +832,8 @@ private:
             fail(ErrorKind::Input, tr("codec %1: %2").arg(m_settings.codec.toString(), error));
             return false;
         }
-        if (!c->compressInto(u.input.data(), u.plainSize, u.output.data(), u.output.capacity() - kAeadTagSize, &written, &error)) {
+        if (!c->compressInto(
+                u.input.data(), u.plainSize, u.output.data(), u.output.capacity() - kAeadTagSize, &written, &error)) {
             fail(ErrorKind::Input, tr("compressing %1 failed: %2").arg(m_path, error));
             return false;
         }
@@ -819,7 +844,7 @@ private:
             const auto nonce = fgc::chunkNonce(u.index);
             const auto aad = fgc::chunkAad(m_headerHash, u.index, u.last, u.plainSize);
             if (!aead->sealTo(nonce, aad, std::span<const std::uint8_t>(u.output.data(), written),
-                              std::span<std::uint8_t>(u.output.data(), written + kAeadTagSize))) {
+                    std::span<std::uint8_t>(u.output.data(), written + kAeadTagSize))) {
                 fail(ErrorKind::Key, tr("encryption failed: %1").arg(aead->errorString()));
                 return false;
             }
@@ -839,7 +864,7 @@ private:
                 r.storedSize = quint32(u.outputSize);
                 if (!m_header.encrypted())
                     r.crc = fgc::chunkCrc(m_headerHash, u.index, u.last, u.plainSize,
-                                          std::span<const std::uint8_t>(u.output.data(), u.outputSize));
+                        std::span<const std::uint8_t>(u.output.data(), u.outputSize));
                 std::uint8_t prefix[32];
                 fgc::encodeChunkPrefix(m_header, r, prefix);
                 if (!writeOut(prefix, fgc::chunkRecordPrefixSize(m_header)))
@@ -847,13 +872,13 @@ private:
             }
             if (!writeOut(u.output.data(), u.outputSize))
                 return;
-        }
-        // Restore writes in order too: buffered writes to one file are
-        // serialised by the file system anyway (its inode lock), and writers
-        // at different offsets only spin on that lock (measured: 0.3 s more
-        // system time for 512 MiB, 20 % slower).
-        else if (!writeOut(u.output.data(), u.plainSize)) {
-            return;
+        } else {
+            // Restore writes in order too: buffered writes to one file are
+            // serialised by the file system anyway (its inode lock), and
+            // writers at different offsets only spin on that lock (measured:
+            // 0.3 s more system time for 512 MiB, 20 % slower).
+            if (!writeOut(u.output.data(), u.plainSize))
+                return;
         }
         m_done += u.plainSize;
         Q_EMIT m_engine.fileProgress(m_id, m_done, m_header.originalSize);
@@ -876,19 +901,19 @@ private:
             return;
         std::size_t headerSize = 0;
         const auto status = fgc::parseHeader(std::span<const std::uint8_t>(head.data(), std::size_t(got)), &m_header,
-                                             &headerSize, &m_headerHash, &error);
+            &headerSize, &m_headerHash, &error);
         if (status != fgc::ParseStatus::Ok) {
             fail(ErrorKind::DataIntegrity,
-                 status == fgc::ParseStatus::NeedMore ? tr("%1 is truncated: the container header is incomplete").arg(m_path)
-                                                     : tr("%1: %2").arg(m_path, error));
+                status == fgc::ParseStatus::NeedMore
+                    ? tr("%1 is truncated: the container header is incomplete").arg(m_path)
+                    : tr("%1: %2").arg(m_path, error));
             return;
         }
         m_report.chunkSize = m_header.chunkSize;
         m_report.originalSize = m_header.originalSize;
         if (!setUpCipher(m_header))
             return;
-        if (m_settings.mode == JobMode::Restore
-            && !openOutput(QDir(outputFolderFor(m_path)).filePath(m_header.name)))
+        if (m_settings.mode == JobMode::Restore && !openOutput(QDir(outputFolderFor(m_path)).filePath(m_header.name)))
             return;
 
         const quint64 chunks = m_header.chunkCount();
@@ -897,7 +922,8 @@ private:
         const std::size_t maxStored = std::size_t(fgc::maxStoredSize(m_header));
         quint64 offset = headerSize;
         for (quint64 i = 0; i < chunks && !failed(); ++i) {
-            const auto expectedPlain = quint32(std::min<quint64>(m_header.chunkSize, m_header.originalSize - i * m_header.chunkSize));
+            const auto expectedPlain
+                = quint32(std::min<quint64>(m_header.chunkSize, m_header.originalSize - i * m_header.chunkSize));
             std::shared_ptr<Unit> unit;
             if (!admit(unit, maxStored + expectedPlain))
                 return;
@@ -906,19 +932,25 @@ private:
                 return;
             fgc::ChunkRecord r;
             if (std::size_t(got) < prefixSize) {
-                fail(ErrorKind::DataIntegrity, tr("%1 is truncated: chunk %2 of %3 is missing").arg(m_path).arg(i + 1).arg(chunks));
+                fail(ErrorKind::DataIntegrity,
+                    tr("%1 is truncated: chunk %2 of %3 is missing").arg(m_path).arg(i + 1).arg(chunks));
                 return;
             }
             if (prefix[0] == fgc::kTrailerTag) {
-                fail(ErrorKind::DataIntegrity, tr("%1 is truncated or damaged: it ends after %2 of %3 chunks").arg(m_path).arg(i).arg(chunks));
+                fail(ErrorKind::DataIntegrity,
+                    tr("%1 is truncated or damaged: it ends after %2 of %3 chunks").arg(m_path).arg(i).arg(chunks));
                 return;
             }
-            if (fgc::parseChunkPrefix(m_header, std::span<const std::uint8_t>(prefix, prefixSize), &r, &error) != fgc::ParseStatus::Ok) {
+            if (fgc::parseChunkPrefix(m_header, std::span<const std::uint8_t>(prefix, prefixSize), &r, &error)
+                != fgc::ParseStatus::Ok) {
                 fail(ErrorKind::DataIntegrity, tr("%1: chunk %2: %3").arg(m_path).arg(i + 1).arg(error));
                 return;
             }
             if (r.last != (i + 1 == chunks) || r.plainSize != expectedPlain) {
-                fail(ErrorKind::DataIntegrity, tr("%1: chunk %2 is out of place (chunks were removed, added or reordered)").arg(m_path).arg(i + 1));
+                fail(ErrorKind::DataIntegrity,
+                    tr("%1: chunk %2 is out of place (chunks were removed, added or reordered)")
+                        .arg(m_path)
+                        .arg(i + 1));
                 return;
             }
             unit->index = i;
@@ -928,15 +960,17 @@ private:
             if (!readIn(unit->input.data(), r.storedSize, offset + prefixSize, &got))
                 return;
             if (quint64(got) != r.storedSize) {
-                fail(ErrorKind::DataIntegrity, tr("%1 is truncated inside chunk %2 of %3").arg(m_path).arg(i + 1).arg(chunks));
+                fail(ErrorKind::DataIntegrity,
+                    tr("%1 is truncated inside chunk %2 of %3").arg(m_path).arg(i + 1).arg(chunks));
                 return;
             }
             unit->input.setSize(r.storedSize);
             if (!m_header.encrypted()) {
                 const quint32 crc = fgc::chunkCrc(m_headerHash, i, r.last, r.plainSize,
-                                                  std::span<const std::uint8_t>(unit->input.data(), r.storedSize));
+                    std::span<const std::uint8_t>(unit->input.data(), r.storedSize));
                 if (crc != r.crc) {
-                    fail(ErrorKind::DataIntegrity, tr("%1: chunk %2 of %3 is damaged (checksum mismatch)").arg(m_path).arg(i + 1).arg(chunks));
+                    fail(ErrorKind::DataIntegrity,
+                        tr("%1: chunk %2 of %3 is damaged (checksum mismatch)").arg(m_path).arg(i + 1).arg(chunks));
                     return;
                 }
             }
@@ -951,9 +985,10 @@ private:
         if (!readIn(trailer.data(), trailerSize + 1, offset, &got))
             return;
         if (std::size_t(got) < trailerSize || trailer.data()[0] != fgc::kTrailerTag) {
-            fail(ErrorKind::DataIntegrity, std::size_t(got) < trailerSize
-                                               ? tr("%1 is truncated: the trailer is missing").arg(m_path)
-                                               : tr("%1 is damaged: more chunks than its header announces").arg(m_path));
+            fail(ErrorKind::DataIntegrity,
+                std::size_t(got) < trailerSize
+                    ? tr("%1 is truncated: the trailer is missing").arg(m_path)
+                    : tr("%1 is damaged: more chunks than its header announces").arg(m_path));
             return;
         }
         if (std::size_t(got) > trailerSize) {
@@ -976,11 +1011,12 @@ private:
             const auto aad = fgc::chunkAad(m_headerHash, u.index, u.last, u.plainSize);
             storedPayload -= kAeadTagSize;
             if (!aead->openTo(nonce, aad, std::span<const std::uint8_t>(u.input.data(), u.input.size()),
-                              std::span<std::uint8_t>(u.input.data(), storedPayload))) {
+                    std::span<std::uint8_t>(u.input.data(), storedPayload))) {
                 failChunk(u.index,
-                          tr("%1: chunk %2 failed authentication: wrong key or passphrase, or the container was modified or damaged")
-                              .arg(m_path)
-                              .arg(u.index + 1));
+                    tr("%1: chunk %2 failed authentication: wrong key or passphrase, or the container was modified or "
+                       "damaged")
+                        .arg(m_path)
+                        .arg(u.index + 1));
                 return false;
             }
         }
@@ -1013,10 +1049,12 @@ private:
             Aead aead(m_header.cipher);
             if (!aead.setKey(m_fileKey.span())
                 || !aead.openTo(fgc::trailerNonce(m_header.chunkCount()), fgc::trailerAad(m_headerHash),
-                                std::span<const std::uint8_t>(m_trailer.data(), m_trailer.size()), payload)) {
-                fail(ErrorKind::DataIntegrity, m_header.chunkCount() == 0
-                                                   ? tr("%1: authentication failed: wrong key or passphrase, or the container was modified").arg(m_path)
-                                                   : tr("%1: the trailer failed authentication: the container was modified").arg(m_path));
+                    std::span<const std::uint8_t>(m_trailer.data(), m_trailer.size()), payload)) {
+                fail(ErrorKind::DataIntegrity,
+                    m_header.chunkCount() == 0
+                        ? tr("%1: authentication failed: wrong key or passphrase, or the container was modified")
+                              .arg(m_path)
+                        : tr("%1: the trailer failed authentication: the container was modified").arg(m_path));
                 return false;
             }
         } else {
@@ -1033,7 +1071,8 @@ private:
             return false;
         }
         if (t.sha256 != m_computedSha) {
-            fail(ErrorKind::DataIntegrity, tr("%1: the restored data's SHA-256 does not match the one recorded when it was packed").arg(m_path));
+            fail(ErrorKind::DataIntegrity,
+                tr("%1: the restored data's SHA-256 does not match the one recorded when it was packed").arg(m_path));
             return false;
         }
         return true;
@@ -1079,7 +1118,8 @@ private:
             ok = verifyTrailer();
         QString error;
         if (ok && m_out.isOpen()) {
-            if (m_settings.mode == JobMode::Restore && !posix::setModeAndTime(m_out.get(), m_header.mode, m_header.mtimeNs, &error))
+            if (m_settings.mode == JobMode::Restore
+                && !posix::setModeAndTime(m_out.get(), m_header.mode, m_header.mtimeNs, &error))
                 qCWarning(lcEngine) << m_outputPath << error;
             if (m_settings.mode == JobMode::Pack)
                 (void)::fchmod(m_out.get(), mode_t(m_info.mode & 0666)); // readable by whoever could read the original
@@ -1115,7 +1155,8 @@ private:
             if (m_settings.mode == JobMode::Pack)
                 m_report.ratio = m_header.originalSize ? double(m_written) / double(m_header.originalSize) : 0.0;
             else
-                m_report.ratio = m_header.originalSize ? double(m_report.inputSize) / double(m_header.originalSize) : 0.0;
+                m_report.ratio
+                    = m_header.originalSize ? double(m_report.inputSize) / double(m_header.originalSize) : 0.0;
         } else {
             std::lock_guard lock(m_errorMutex);
             m_report.errorKind = m_errorKind == ErrorKind::None ? ErrorKind::Cancelled : m_errorKind;
@@ -1489,8 +1530,7 @@ FileReport Engine::report(int id) const
 }
 
 std::shared_ptr<const SecureBytes> Engine::passphraseKey(const QString &passphrase,
-                                                         const std::array<std::uint8_t, kJobSaltSize> &salt,
-                                                         const ScryptParams &params, QString *error)
+    const std::array<std::uint8_t, kJobSaltSize> &salt, const ScryptParams &params, QString *error)
 {
     QByteArray cacheKey(reinterpret_cast<const char *>(salt.data()), int(salt.size()));
     cacheKey += char(params.log2N);

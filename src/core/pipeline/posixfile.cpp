@@ -7,8 +7,8 @@
 #include <QFile>
 #include <QRandomGenerator>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 
 #include <fcntl.h>
@@ -81,7 +81,9 @@ Fd::~Fd()
 Fd openInput(const QString &path, InputInfo *info, QString *error)
 {
     const QByteArray native = QFile::encodeName(path);
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::stat(native.constData(), &st) != 0) {
         *error = tr("cannot read it: %1").arg(errnoText(errno));
         return Fd();
@@ -126,7 +128,9 @@ Fd openInput(const QString &path, InputInfo *info, QString *error)
 
 bool statFd(int fd, InputInfo *info, QString *error)
 {
-    struct stat st {};
+    struct stat st
+    {
+    };
     if (::fstat(fd, &st) != 0) {
         *error = errnoText(errno);
         return false;

@@ -19,8 +19,12 @@ class Fd
 {
 public:
     Fd() = default;
-    explicit Fd(int fd) : m_fd(fd) {}
-    Fd(Fd &&o) noexcept : m_fd(o.release()) {}
+    explicit Fd(int fd)
+        : m_fd(fd)
+    { }
+    Fd(Fd &&o) noexcept
+        : m_fd(o.release())
+    { }
     Fd &operator=(Fd &&o) noexcept;
     ~Fd();
     Fd(const Fd &) = delete;
@@ -77,8 +81,8 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
 void startWriteback(int fd, quint64 offset, std::size_t size);
 /// Renames temp to final. Without overwrite, fails (EEXIST) if final exists,
 /// atomically (renameat2 RENAME_NOREPLACE, or link+unlink where unsupported).
-[[nodiscard]] bool publish(const QString &tempPath, const QString &finalPath, bool overwrite, QString *error,
-                           bool *existed);
+[[nodiscard]] bool publish(
+    const QString &tempPath, const QString &finalPath, bool overwrite, QString *error, bool *existed);
 /// fsync of a directory, so a rename survives a crash.
 void syncDirectory(const QString &dir);
 /// Sets permission bits and modification time of an open file.

@@ -111,7 +111,8 @@ public:
             return false;
         };
         // Warnings are collected: tests that expect none check warnings().
-        Dialogs::warningHook = [this](const QString &title, const QString &text) { m_warnings << (title + u'\n' + text); };
+        Dialogs::warningHook
+            = [this](const QString &title, const QString &text) { m_warnings << (title + u'\n' + text); };
     }
 
     static void clearHooks()
@@ -151,7 +152,8 @@ inline std::unique_ptr<MainWindow> makeWindow(bool show = true)
     QSettings().clear();
     auto window = std::make_unique<MainWindow>();
     // Parented to the model: it lives exactly as long as the model.
-    new QAbstractItemModelTester(window->queueModel(), QAbstractItemModelTester::FailureReportingMode::Fatal, window->queueModel());
+    new QAbstractItemModelTester(
+        window->queueModel(), QAbstractItemModelTester::FailureReportingMode::Fatal, window->queueModel());
     if (show) {
         window->show();
         if (!QTest::qWaitForWindowExposed(window.get()))
@@ -160,8 +162,7 @@ inline std::unique_ptr<MainWindow> makeWindow(bool show = true)
     return window;
 }
 
-template <typename T>
-T *child(const QObject *parent, const char *name)
+template<typename T> T *child(const QObject *parent, const char *name)
 {
     return parent->findChild<T *>(QString::fromLatin1(name));
 }

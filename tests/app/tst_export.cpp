@@ -6,7 +6,6 @@
 // the chart at the chart view's size.
 
 #include "apptesthelpers.h"
-
 #include "metrics/metricscsv.h"
 #include "pipeline/engine.h"
 
@@ -164,7 +163,8 @@ void ExportTest::exportCsvMatchesSamples()
         bool inRing = false;
         for (const MetricsSnapshot &x : ring) {
             if (x.elapsedMs == s.elapsedMs) {
-                inRing = x.cpuSaturationPercent == s.cpuSaturationPercent && x.bytesIn == s.bytesIn && x.ioTokensTotal == s.ioTokensTotal;
+                inRing = x.cpuSaturationPercent == s.cpuSaturationPercent && x.bytesIn == s.bytesIn
+                    && x.ioTokensTotal == s.ioTokensTotal;
                 break;
             }
         }
@@ -210,7 +210,8 @@ void ExportTest::exportCsvFailureIsReported()
     QTRY_VERIFY(!m_window->chartsPanel()->allSamples().isEmpty());
     m_window->action(QStringLiteral("exportCsvAction"))->trigger();
     QCOMPARE(m_dialogs->warnings().size(), 1);
-    QVERIFY2(m_dialogs->warnings().constFirst().startsWith(QStringLiteral("Export failed\n")), qPrintable(m_dialogs->warnings().constFirst()));
+    QVERIFY2(m_dialogs->warnings().constFirst().startsWith(QStringLiteral("Export failed\n")),
+        qPrintable(m_dialogs->warnings().constFirst()));
     QVERIFY2(m_dialogs->warnings().constFirst().contains(bad), qPrintable(m_dialogs->warnings().constFirst()));
     QVERIFY(!QFileInfo::exists(bad));
 
@@ -243,12 +244,14 @@ void ExportTest::saveChartPng()
         return QString();
     };
     QVERIFY(clickToolBar(*m_window, "saveChartAction"));
-    QCOMPARE(suggested, (QStringList{QStringLiteral("flowgate-saturation.png"), QStringLiteral("flowgate-memory.png"),
-                                     QStringLiteral("flowgate-waits.png"), QStringLiteral("flowgate-queue.png")}));
+    QCOMPARE(suggested,
+        (QStringList{QStringLiteral("flowgate-saturation.png"), QStringLiteral("flowgate-memory.png"),
+            QStringLiteral("flowgate-waits.png"), QStringLiteral("flowgate-queue.png")}));
     QCOMPARE(m_dialogs->warnings(), QStringList());
     QCOMPARE(entriesOf(m_dir->path()), (QStringList{QStringLiteral("queue.png"), QStringLiteral("saturation.png")}));
 
-    const std::pair<QString, ChartsPanel::ChartId> files[] = {{saturation, ChartsPanel::SaturationChart}, {queue, ChartsPanel::QueueChart}};
+    const std::pair<QString, ChartsPanel::ChartId> files[]
+        = {{saturation, ChartsPanel::SaturationChart}, {queue, ChartsPanel::QueueChart}};
     for (const auto &[path, id] : files) {
         QVERIFY(QFileInfo(path).size() > 0);
         QImage image;
@@ -268,7 +271,8 @@ void ExportTest::saveChartPng()
 
     // A file that cannot be written is reported.
     Dialogs::saveFileNameHook = [&](const QString &, const QString &name) {
-        return name.contains(QStringLiteral("memory")) ? m_dir->filePath(QStringLiteral("missing/memory.png")) : QString();
+        return name.contains(QStringLiteral("memory")) ? m_dir->filePath(QStringLiteral("missing/memory.png"))
+                                                       : QString();
     };
     m_window->action(QStringLiteral("saveChartAction"))->trigger();
     QCOMPARE(m_dialogs->warnings().size(), 1);

@@ -84,7 +84,8 @@ QList<VisibleText> visibleTexts(MainWindow &window)
         else if (const auto *header = qobject_cast<const QHeaderView *>(w)) {
             if (header->orientation() == Qt::Horizontal && header->model())
                 for (int s = 0; s < header->count(); ++s)
-                    add(where + QStringLiteral(" section %1").arg(s), header->model()->headerData(s, Qt::Horizontal).toString());
+                    add(where + QStringLiteral(" section %1").arg(s),
+                        header->model()->headerData(s, Qt::Horizontal).toString());
         } else if (const auto *view = qobject_cast<const QChartView *>(w)) {
             const QChart *chart = view->chart();
             add(where + QStringLiteral(" chart title"), chart->title());
@@ -100,7 +101,8 @@ QList<VisibleText> visibleTexts(MainWindow &window)
     // The queue's cells (one queued row).
     const QueueModel *model = window.queueModel();
     for (int r = 0; r < model->rowCount(); ++r)
-        add(QStringLiteral("queue row %1 state").arg(r), model->data(model->index(r, QueueModel::StateColumn)).toString());
+        add(QStringLiteral("queue row %1 state").arg(r),
+            model->data(model->index(r, QueueModel::StateColumn)).toString());
     return out;
 }
 
@@ -109,15 +111,39 @@ QList<VisibleText> visibleTexts(MainWindow &window)
 bool sameInGerman(const QString &text)
 {
     static const QSet<QString> words = {
-        QStringLiteral("zstd"), QStringLiteral("lz4"), QStringLiteral("xz"), QStringLiteral("gzip"),
-        QStringLiteral("Token"), QStringLiteral("MiB"), QStringLiteral("KiB"), QStringLiteral("GiB"),
-        QStringLiteral("MB/s"), QStringLiteral("ms"), QStringLiteral("s"), QStringLiteral("SHA-256"),
-        QStringLiteral("CSV"), QStringLiteral("PNG"), QStringLiteral("ChaCha20-Poly1305"), QStringLiteral("AES-256-GCM"),
-        QStringLiteral("NVMe"), QStringLiteral("SSD"), QStringLiteral("HDD"), QStringLiteral("CPU"), QStringLiteral("I/O"),
-        QStringLiteral("P50"), QStringLiteral("P95"), QStringLiteral("P99"), QStringLiteral("Flowgate"),
+        QStringLiteral("zstd"),
+        QStringLiteral("lz4"),
+        QStringLiteral("xz"),
+        QStringLiteral("gzip"),
+        QStringLiteral("Token"),
+        QStringLiteral("MiB"),
+        QStringLiteral("KiB"),
+        QStringLiteral("GiB"),
+        QStringLiteral("MB/s"),
+        QStringLiteral("ms"),
+        QStringLiteral("s"),
+        QStringLiteral("SHA-256"),
+        QStringLiteral("CSV"),
+        QStringLiteral("PNG"),
+        QStringLiteral("ChaCha20-Poly1305"),
+        QStringLiteral("AES-256-GCM"),
+        QStringLiteral("NVMe"),
+        QStringLiteral("SSD"),
+        QStringLiteral("HDD"),
+        QStringLiteral("CPU"),
+        QStringLiteral("I/O"),
+        QStringLiteral("P50"),
+        QStringLiteral("P95"),
+        QStringLiteral("P99"),
+        QStringLiteral("Flowgate"),
         // Words German uses as they are.
-        QStringLiteral("Auto"), QStringLiteral("Start"), QStringLiteral("Pause"), QStringLiteral("Demo"),
-        QStringLiteral("Passphrase"), QStringLiteral("Export"), QStringLiteral("Tuning"),
+        QStringLiteral("Auto"),
+        QStringLiteral("Start"),
+        QStringLiteral("Pause"),
+        QStringLiteral("Demo"),
+        QStringLiteral("Passphrase"),
+        QStringLiteral("Export"),
+        QStringLiteral("Tuning"),
     };
     static const QRegularExpression separators(QStringLiteral("[\\s(),:;…&]+"));
     static const QRegularExpression letter(QStringLiteral("\\p{L}"));
@@ -195,7 +221,8 @@ void TranslationTest::germanTranslationCoversVisibleStrings()
     QVERIFY(QCoreApplication::installTranslator(&translator));
     // The app's own lookup (main.cpp): the German locale finds the same file.
     QTranslator byLocale;
-    QVERIFY(byLocale.load(QLocale(QLocale::German, QLocale::Germany), QStringLiteral("flowgate"), QStringLiteral("_"), QStringLiteral(":/i18n")));
+    QVERIFY(byLocale.load(QLocale(QLocale::German, QLocale::Germany), QStringLiteral("flowgate"), QStringLiteral("_"),
+        QStringLiteral(":/i18n")));
 
     auto german = makeWindow();
     QVERIFY(german);
@@ -228,7 +255,9 @@ void TranslationTest::germanTranslationCoversVisibleStrings()
     }
     QCOMPARE(paired, translated.size()); // nothing German without an English twin
     QVERIFY(paired > 100); // the walk saw the whole window
-    QVERIFY2(untranslated.isEmpty(), qPrintable(QStringLiteral("%1 visible strings stay English:\n").arg(untranslated.size()) + untranslated.join(u'\n')));
+    QVERIFY2(untranslated.isEmpty(),
+        qPrintable(
+            QStringLiteral("%1 visible strings stay English:\n").arg(untranslated.size()) + untranslated.join(u'\n')));
 }
 
 QTEST_MAIN(TranslationTest)

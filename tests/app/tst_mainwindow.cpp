@@ -6,7 +6,6 @@
 // its reason and the way out (the passphrase) without a hang.
 
 #include "apptesthelpers.h"
-
 #include "pipeline/engine.h"
 
 #include <QAbstractButton>
@@ -68,7 +67,7 @@ void MainWindowTest::cleanup()
 void MainWindowTest::mainActionsHaveShortcuts()
 {
     const char *const main[] = {"startAction", "pauseAction", "resumeAction", "cancelAction", "addFilesAction",
-                                "addFolderAction", "exportCsvAction", "saveChartAction"};
+        "addFolderAction", "exportCsvAction", "saveChartAction"};
     for (const char *name : main) {
         QAction *a = m_window->action(QString::fromLatin1(name));
         QVERIFY2(a, name);
@@ -78,7 +77,8 @@ void MainWindowTest::mainActionsHaveShortcuts()
     QHash<QKeySequence, QString> seen;
     for (QAction *a : m_window->findChildren<QAction *>()) {
         for (const QKeySequence &k : a->shortcuts()) {
-            QVERIFY2(!seen.contains(k), qPrintable(QStringLiteral("%1 and %2 share %3").arg(seen.value(k), a->objectName(), k.toString())));
+            QVERIFY2(!seen.contains(k),
+                qPrintable(QStringLiteral("%1 and %2 share %3").arg(seen.value(k), a->objectName(), k.toString())));
             seen.insert(k, a->objectName());
         }
     }
@@ -103,7 +103,9 @@ void MainWindowTest::mainActionsHaveShortcuts()
     QTest::keySequence(m_window.get(), m_window->action(QStringLiteral("addFilesAction"))->shortcut());
     QTest::keySequence(m_window.get(), m_window->action(QStringLiteral("addFolderAction"))->shortcut());
     QTest::keySequence(m_window.get(), m_window->action(QStringLiteral("exportCsvAction"))->shortcut());
-    QCOMPARE(asked, (QStringList{QStringLiteral("Add files"), QStringLiteral("Add folder"), QStringLiteral("Export metrics as CSV")}));
+    QCOMPARE(asked,
+        (QStringList{
+            QStringLiteral("Add files"), QStringLiteral("Add folder"), QStringLiteral("Export metrics as CSV")}));
 }
 
 void MainWindowTest::controlsHaveAccessibleNames()
@@ -116,9 +118,9 @@ void MainWindowTest::controlsHaveAccessibleNames()
         if (label->buddy())
             buddies << label->buddy();
     const auto isControl = [](const QWidget *w) {
-        return qobject_cast<const QAbstractButton *>(w) || qobject_cast<const QComboBox *>(w) || qobject_cast<const QAbstractSlider *>(w)
-               || qobject_cast<const QAbstractSpinBox *>(w) || qobject_cast<const QLineEdit *>(w)
-               || qobject_cast<const QAbstractItemView *>(w);
+        return qobject_cast<const QAbstractButton *>(w) || qobject_cast<const QComboBox *>(w)
+            || qobject_cast<const QAbstractSlider *>(w) || qobject_cast<const QAbstractSpinBox *>(w)
+            || qobject_cast<const QLineEdit *>(w) || qobject_cast<const QAbstractItemView *>(w);
     };
     QStringList missing;
     int checked = 0;
@@ -129,10 +131,12 @@ void MainWindowTest::controlsHaveAccessibleNames()
         for (QWidget *w : std::as_const(widgets)) {
             // Parts of a control (a spin box's line edit, a view's scroll
             // bars) belong to it.
-            if (!isControl(w) || qobject_cast<const QScrollBar *>(w) || (w->parentWidget() && isControl(w->parentWidget())) || !w->isVisibleTo(m_window.get()))
+            if (!isControl(w) || qobject_cast<const QScrollBar *>(w)
+                || (w->parentWidget() && isControl(w->parentWidget())) || !w->isVisibleTo(m_window.get()))
                 continue;
             ++checked;
-            const QString what = QStringLiteral("%1 (%2)").arg(w->objectName(), QString::fromLatin1(w->metaObject()->className()));
+            const QString what
+                = QStringLiteral("%1 (%2)").arg(w->objectName(), QString::fromLatin1(w->metaObject()->className()));
             if (w->accessibleName().isEmpty() && !buddies.contains(w))
                 missing << what + QStringLiteral(": no accessible name, no buddy label");
             QAccessibleInterface *iface = QAccessible::queryAccessibleInterface(w);

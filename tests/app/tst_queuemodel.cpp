@@ -281,7 +281,8 @@ void QueueModelTest::addFilesDialogAndRemove()
     // Select the middle row in the table and press Delete.
     QTableView *view = m_window->queueView();
     view->setFocus();
-    view->selectionModel()->select(m_window->queueModel()->index(1, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    view->selectionModel()->select(
+        m_window->queueModel()->index(1, 0), QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_window->action(QStringLiteral("removeAction"))->trigger();
     QCOMPARE(rowPaths(), (QStringList{a, c}));
     QVERIFY(m_window->action(QStringLiteral("startAction"))->isEnabled());

@@ -7,7 +7,6 @@
 // carries on.
 
 #include "apptesthelpers.h"
-
 #include "pipeline/engine.h"
 
 #include <QCryptographicHash>
@@ -73,7 +72,8 @@ void RunControlTest::startPauseResumeCancel()
     // running, and the third queued, when they are cancelled.
     const QString in = m_dir->filePath(QStringLiteral("in"));
     const QString out = m_dir->filePath(QStringLiteral("out"));
-    const QStringList inputs = {in + QStringLiteral("/small.bin"), in + QStringLiteral("/big1.bin"), in + QStringLiteral("/big2.bin")};
+    const QStringList inputs
+        = {in + QStringLiteral("/small.bin"), in + QStringLiteral("/big1.bin"), in + QStringLiteral("/big2.bin")};
     QVERIFY(writeFile(inputs[0], randomData(64 * kKiB, 1)));
     QVERIFY(writeFile(inputs[1], randomData(24 * kMiB, 2)));
     QVERIFY(writeFile(inputs[2], randomData(8 * kMiB, 3)));
@@ -135,7 +135,8 @@ void RunControlTest::startPauseResumeCancel()
     // The finished file's container stays; the cancelled ones leave nothing:
     // no container, no temporary ".*.part".
     QCOMPARE(entriesOf(out), QStringList{QStringLiteral("small.bin.fgc")});
-    QCOMPARE(entriesOf(in), (QStringList{QStringLiteral("big1.bin"), QStringLiteral("big2.bin"), QStringLiteral("small.bin")}));
+    QCOMPARE(entriesOf(in),
+        (QStringList{QStringLiteral("big1.bin"), QStringLiteral("big2.bin"), QStringLiteral("small.bin")}));
     QVERIFY(!m_window->action(QStringLiteral("pauseAction"))->isEnabled());
     QVERIFY(!m_window->action(QStringLiteral("cancelAction"))->isEnabled());
 
@@ -181,15 +182,17 @@ void RunControlTest::wrongPassphraseFailsOnlyItsRow()
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(*m_window, 0), FileState::Done, 30000);
     m_window->action(QStringLiteral("clearFinishedAction"))->trigger();
     QCOMPARE(m_dialogs->passphraseRequests(), (QList<bool>{true, true})); // packing asks twice (confirm)
-    QCOMPARE(entriesOf(packed), (QStringList{QStringLiteral("a.bin.fgc"), QStringLiteral("b.bin.fgc"), QStringLiteral("c.bin.fgc")}));
+    QCOMPARE(entriesOf(packed),
+        (QStringList{QStringLiteral("a.bin.fgc"), QStringLiteral("b.bin.fgc"), QStringLiteral("c.bin.fgc")}));
 
     // Restore all three with P1, one file at a time, C first: C fails, and A
     // and B are restored after it.
     m_window->tuningPanel()->setMode(JobMode::Restore);
     m_window->tuningPanel()->setOutputFolder(restored);
     child<QSlider>(m_window->tuningPanel(), "filesInFlightSlider")->setValue(1);
-    QCOMPARE(m_window->addPaths({packed + QStringLiteral("/c.bin.fgc"), packed + QStringLiteral("/a.bin.fgc"), packed + QStringLiteral("/b.bin.fgc")}),
-             QStringList());
+    QCOMPARE(m_window->addPaths({packed + QStringLiteral("/c.bin.fgc"), packed + QStringLiteral("/a.bin.fgc"),
+                 packed + QStringLiteral("/b.bin.fgc")}),
+        QStringList());
     QCOMPARE(m_window->queueModel()->row(0).mode, JobMode::Restore);
     m_dialogs->answerPassphrase(p1);
     click("startAction");
@@ -213,7 +216,7 @@ void RunControlTest::wrongPassphraseFailsOnlyItsRow()
         QCOMPARE(readFile(restored + u'/' + QFileInfo(original).fileName()), data);
         QCOMPARE(cellText(*m_window, row, QueueModel::ErrorColumn), QString());
         QCOMPARE(cellText(*m_window, row, QueueModel::ShaColumn),
-                 QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
+            QString::fromLatin1(QCryptographicHash::hash(data, QCryptographicHash::Sha256).toHex()));
     }
     // C left nothing behind (no file, no temporary ".*.part").
     QTRY_VERIFY(m_window->controller()->engine().isIdle());

@@ -6,7 +6,6 @@
 // type combo box, each moved with the keyboard during a real pack run.
 
 #include "apptesthelpers.h"
-
 #include "governor/governor.h"
 #include "pipeline/engine.h"
 
@@ -45,7 +44,8 @@ std::optional<SettledPoint> settledPoint(const ChartsPanel &charts, Resource res
         };
         if (totalOf(samples[i]) != total || totalOf(samples[i - 1]) != total)
             return std::nullopt;
-        const double sampled = resource == Resource::Cpu ? samples[i].cpuSaturationPercent : samples[i].ioSaturationPercent;
+        const double sampled
+            = resource == Resource::Cpu ? samples[i].cpuSaturationPercent : samples[i].ioSaturationPercent;
         return SettledPoint{points.constLast().y(), sampled, ms};
     }
     return std::nullopt;
@@ -159,7 +159,8 @@ void TuningLiveTest::cpuTokensSliderActsDuringRun()
 
     // The run holds the only token all the time: ~100 % in the chart.
     std::optional<SettledPoint> before;
-    QTRY_VERIFY2_WITH_TIMEOUT((before = settledPoint(charts, Resource::Cpu, 1)) && before->plotted >= 85.0, describe(before).constData(), 20000);
+    QTRY_VERIFY2_WITH_TIMEOUT((before = settledPoint(charts, Resource::Cpu, 1)) && before->plotted >= 85.0,
+        describe(before).constData(), 20000);
     QCOMPARE(before->plotted, before->sampled);
     qInfo("1 CPU token: %s", describe(before).constData());
     QCOMPARE(stateOf(*m_window, 0), FileState::Running);
@@ -173,7 +174,8 @@ void TuningLiveTest::cpuTokensSliderActsDuringRun()
     // half (one compressing worker; the reader's hashing holds the second
     // token only for moments).
     std::optional<SettledPoint> after;
-    QTRY_VERIFY2_WITH_TIMEOUT((after = settledPoint(charts, Resource::Cpu, 2)).has_value(), describe(after).constData(), 20000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (after = settledPoint(charts, Resource::Cpu, 2)).has_value(), describe(after).constData(), 20000);
     QCOMPARE(after->plotted, after->sampled);
     qInfo("2 CPU tokens: %s", describe(after).constData());
     QVERIFY2(after->plotted >= 30.0 && after->plotted <= 75.0, describe(after).constData());
@@ -219,7 +221,8 @@ void TuningLiveTest::ioTokensSliderAndStorageTypeActDuringRun()
     QTRY_VERIFY(bool(second = governor.tryAcquireIo()));
 
     std::optional<SettledPoint> p;
-    QTRY_VERIFY2_WITH_TIMEOUT((p = settledPoint(charts, Resource::Io, 2)) && p->plotted >= 95.0, describe(p).constData(), 20000);
+    QTRY_VERIFY2_WITH_TIMEOUT(
+        (p = settledPoint(charts, Resource::Io, 2)) && p->plotted >= 95.0, describe(p).constData(), 20000);
     QCOMPARE(p->plotted, p->sampled);
     qInfo("I/O tokens %d: %s", governor.ioTokensTotal(), describe(p).constData());
 

@@ -124,8 +124,8 @@ bool isSafeName(const QString &name)
     return QString::fromUtf8(utf8) == name;
 }
 
-ParseStatus parseHeader(std::span<const std::uint8_t> data, Header *out, std::size_t *consumed, Hash *hash,
-                        QString *error)
+ParseStatus parseHeader(
+    std::span<const std::uint8_t> data, Header *out, std::size_t *consumed, Hash *hash, QString *error)
 {
     const auto invalid = [&](const QString &why) {
         if (error)
@@ -266,8 +266,8 @@ ParseStatus parseChunkPrefix(const Header &header, std::span<const std::uint8_t>
     return ParseStatus::Ok;
 }
 
-std::array<std::uint8_t, kHashSize + 8 + 1 + 4> chunkAad(const Hash &headerHash, quint64 index, bool last,
-                                                         quint32 plainSize)
+std::array<std::uint8_t, kHashSize + 8 + 1 + 4> chunkAad(
+    const Hash &headerHash, quint64 index, bool last, quint32 plainSize)
 {
     std::array<std::uint8_t, kHashSize + 8 + 1 + 4> aad{};
     std::memcpy(aad.data(), headerHash.data(), kHashSize);
@@ -277,8 +277,8 @@ std::array<std::uint8_t, kHashSize + 8 + 1 + 4> chunkAad(const Hash &headerHash,
     return aad;
 }
 
-quint32 chunkCrc(const Hash &headerHash, quint64 index, bool last, quint32 plainSize,
-                 std::span<const std::uint8_t> stored)
+quint32 chunkCrc(
+    const Hash &headerHash, quint64 index, bool last, quint32 plainSize, std::span<const std::uint8_t> stored)
 {
     const auto prefix = chunkAad(headerHash, index, last, plainSize);
     uLong crc = crc32_z(0L, Z_NULL, 0);

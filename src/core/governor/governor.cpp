@@ -50,11 +50,16 @@ void Governor::setStorageType(StorageType type)
 StorageType Governor::storageType() const
 {
     switch (StorageType::Kind(m_storageKind.load(std::memory_order_relaxed))) {
-    case StorageType::Kind::NVMe: return StorageType::nvme();
-    case StorageType::Kind::SSD: return StorageType::ssd();
-    case StorageType::Kind::HDD: return StorageType::hdd();
-    case StorageType::Kind::Auto: return StorageType::automatic();
-    case StorageType::Kind::Custom: return StorageType::custom(m_storageCustom.load(std::memory_order_relaxed));
+    case StorageType::Kind::NVMe:
+        return StorageType::nvme();
+    case StorageType::Kind::SSD:
+        return StorageType::ssd();
+    case StorageType::Kind::HDD:
+        return StorageType::hdd();
+    case StorageType::Kind::Auto:
+        return StorageType::automatic();
+    case StorageType::Kind::Custom:
+        return StorageType::custom(m_storageCustom.load(std::memory_order_relaxed));
     }
     return StorageType::automatic();
 }
@@ -82,13 +87,12 @@ void Governor::allocateMemory(qint64 bytes) noexcept
 void Governor::accountAllocation(qint64 before, qint64 after) noexcept
 {
     qint64 peak = m_memPeak.load(std::memory_order_relaxed);
-    while (after > peak && !m_memPeak.compare_exchange_weak(peak, after, std::memory_order_relaxed)) {
-    }
+    while (after > peak && !m_memPeak.compare_exchange_weak(peak, after, std::memory_order_relaxed)) { }
     const qint64 soft = m_memSoftLimit.load(std::memory_order_relaxed);
     if (soft > 0 && before <= soft && after > soft) [[unlikely]] {
         m_softWarnings.fetch_add(1, std::memory_order_relaxed);
         qCWarning(lcGovernor, "memory in use (%lld bytes) crossed the soft limit (%lld bytes)",
-                  static_cast<long long>(after), static_cast<long long>(soft));
+            static_cast<long long>(after), static_cast<long long>(soft));
         Q_EMIT memorySoftLimitExceeded(after, soft);
     }
 }
@@ -218,8 +222,8 @@ std::shared_ptr<TokenPool> Governor::makeFileLimiter(const QString &fileName)
     auto limiter = std::make_shared<TokenPool>(perFileWorkers(), nullptr, fileName);
     std::lock_guard lock(m_limitersMutex);
     m_limiters.erase(std::remove_if(m_limiters.begin(), m_limiters.end(),
-                                    [](const std::weak_ptr<TokenPool> &w) { return w.expired(); }),
-                     m_limiters.end());
+                         [](const std::weak_ptr<TokenPool> &w) { return w.expired(); }),
+        m_limiters.end());
     m_limiters.push_back(limiter);
     return limiter;
 }
@@ -246,8 +250,7 @@ void Governor::setBackgroundMode(bool on)
 
 MemoryGuard::MemoryGuard(qint64 bytes)
     : MemoryGuard(resourceManager(), bytes)
-{
-}
+{ }
 
 MemoryGuard::MemoryGuard(Governor &governor, qint64 bytes)
     : m_governor(&governor)
@@ -310,7 +313,8 @@ bool initResourceManager(const ResourceConfig &config, QString *error)
     std::lock_guard lock(g_initMutex);
     if (g_governor.load(std::memory_order_acquire)) {
         if (error)
-            *error = QStringLiteral("the resource manager is already initialised; initResourceManager() may be called once per process");
+            *error = QStringLiteral(
+                "the resource manager is already initialised; initResourceManager() may be called once per process");
         return false;
     }
     // Never destroyed: permits and guards may be released during static destruction.

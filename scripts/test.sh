@@ -32,7 +32,7 @@ step "Tests (dev): unit, GUI and CLI"
 ctest --preset dev -LE keychain -j 1
 
 step "Keychain tests against a real Secret Service"
-if ctest --test-dir build/dev -N -L keychain | grep -q "Total Tests: 0"; then
+if [[ "$(ctest --test-dir build/dev -N -L keychain)" == *"Total Tests: 0"* ]]; then
   echo "(no keychain tests registered yet)"
 else
   bash scripts/with-keyring.sh ctest --test-dir "$ROOT/build/dev" -L keychain --output-on-failure

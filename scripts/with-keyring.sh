@@ -50,9 +50,9 @@ dbus-run-session -- bash -c '
   # Wait until the daemon owns the Secret Service name, so the first request
   # does not D-Bus-activate a second, locked daemon.
   for _ in $(seq 1 100); do
-    if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-         org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
-         | grep -q "boolean true"; then
+    reply=$(dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+              org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null || true)
+    if [[ "$reply" == *"boolean true"* ]]; then
       exec "$@"
     fi
     sleep 0.05

@@ -131,7 +131,7 @@ host_sources() {
   done
 }
 sources=$(host_sources | awk -v s="$suite" '$2 == s || $2 == s "-updates" || $2 == s "-security"' | sort -u)
-mirror=${FLOWGATE_DEBIAN_MIRROR:-$(printf '%s\n' "$sources" | awk -v s="$suite" '$2 == s { print $1; exit }')}
+mirror=${FLOWGATE_DEBIAN_MIRROR:-$(printf '%s\n' "$sources" | awk -v s="$suite" '$2 == s && m == "" { m = $1 } END { if (m != "") print m }')}
 [ -n "$mirror" ] || die "no Debian $suite mirror in /etc/apt/sources.list*; set FLOWGATE_DEBIAN_MIRROR"
 [ -n "$sources" ] || sources="$mirror $suite"
 

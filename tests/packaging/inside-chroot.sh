@@ -57,7 +57,7 @@ qtplugins=/usr/lib/x86_64-linux-gnu/qt6/plugins
 for f in /usr/bin/flowgate /usr/bin/flowgate-cli "$qtplugins/platforms/libqxcb.so" \
          "$qtplugins/platforms/libqoffscreen.so" "$qtplugins/imageformats/libqsvg.so"; do
   [ -e "$f" ] || die "$f is missing"
-  if ldd "$f" | grep -q 'not found'; then
+  if grep -q 'not found' <<<"$(ldd "$f")"; then
     ldd "$f" | grep 'not found' >&2
     die "$f has unresolved libraries"
   fi
@@ -72,7 +72,7 @@ echo "$out"
 out=$(QT_QPA_PLATFORM=offscreen flowgate --version 2>/dev/null)
 echo "$out"
 case "$out" in *"$version"*) ;; *) die "flowgate --version printed '$out'" ;; esac
-man -w flowgate-cli >/dev/null 2>&1 || zcat /usr/share/man/man1/flowgate-cli.1.gz | grep -q '^\.TH "FLOWGATE\\-CLI"' ||
+man -w flowgate-cli >/dev/null 2>&1 || grep -q '^\.TH "FLOWGATE\\-CLI"' <<<"$(zcat /usr/share/man/man1/flowgate-cli.1.gz)" ||
   die "the flowgate-cli man page is not a man page"
 
 step "pack / verify / restore round trip with --passphrase-file"

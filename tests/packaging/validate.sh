@@ -67,7 +67,7 @@ else
   fail "update-mime-database: $out"
 fi
 if grep -q 'x-flowgate-container' "$tmp/share/mime/magic" 2>/dev/null \
-   && od -An -tx1 "$tmp/share/mime/magic" | tr -d ' \n' | grep -q '89464743' ; then
+   && [[ "$(od -An -tx1 "$tmp/share/mime/magic" | tr -d ' \n')" == *89464743* ]]; then
   pass "the magic bytes are compiled in"
 else
   fail "no magic for application/x-flowgate-container"
@@ -123,7 +123,7 @@ check_page() { # page program [command]
     text=$(cat "$page")
   fi
   for o in $opts; do
-    if ! printf '%s\n' "$text" | grep -qF -- "\\fB${o//-/\\-}\\fR"; then
+    if ! grep -qF -- "\\fB${o//-/\\-}\\fR" <<<"$text"; then
       fail "${page##*/}: ${program##*/} ${command:+$command }$o is not in the man page"
       missing=1
     fi

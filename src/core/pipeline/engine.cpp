@@ -1330,8 +1330,9 @@ void Engine::taskFinished(int id, const FileReport &report)
         }
         --m_running;
         nowIdle = m_running == 0 && m_queue.empty();
+        ++m_announcing;
     }
-    m_cv.notify_all();
+    m_cv.notify_all(); // the dispatcher may start the next file now
     if (nowIdle) {
         // Nothing runs: give the pooled chunk buffers back to the system.
         m_buffers->clear();
@@ -1341,6 +1342,16 @@ void Engine::taskFinished(int id, const FileReport &report)
     Q_EMIT fileFinished(report);
     if (nowIdle)
         Q_EMIT idle();
+    announced();
+}
+
+void Engine::announced()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        --m_announcing;
+    }
+    m_cv.notify_all();
 }
 
 void Engine::setState(int id, FileState state)
@@ -1414,6 +1425,7 @@ void Engine::cancelAll()
             cancelledQueued.push_back(e->report);
         }
         m_queue.clear();
+        ++m_announcing;
         // A fresh source for files added later; running files see this one.
     }
     m_cancelAll.cancel();
@@ -1428,6 +1440,7 @@ void Engine::cancelAll()
     }
     if (!cancelledQueued.empty() && isIdle())
         Q_EMIT idle();
+    announced();
 }
 
 void Engine::pause(int id)
@@ -1487,6 +1500,7 @@ void Engine::cancel(int id)
                 it->second->report.errorKind = ErrorKind::Cancelled;
                 it->second->report.error = tr("cancelled before it started");
                 queuedReport = it->second->report;
+                ++m_announcing;
             }
         }
     }
@@ -1498,6 +1512,7 @@ void Engine::cancel(int id)
         Q_EMIT fileFinished(*queuedReport);
         if (isIdle())
             Q_EMIT idle();
+        announced();
     }
 }
 
@@ -1510,7 +1525,9 @@ bool Engine::isIdle() const
 bool Engine::waitForIdle(std::chrono::milliseconds timeout)
 {
     std::unique_lock lock(m_mutex);
-    return m_cv.wait_for(lock, timeout, [this] { return m_running == 0 && m_queue.empty(); });
+    // Also waits for the finished files' signals (fileFinished, idle) to be
+    // emitted: after it returns, a direct connection has seen every one.
+    return m_cv.wait_for(lock, timeout, [this] { return m_running == 0 && m_queue.empty() && m_announcing == 0; });
 }
 
 QList<FileReport> Engine::reports() const

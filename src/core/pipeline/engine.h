@@ -61,8 +61,10 @@ public:
     void cancel(int id);
 
     bool isIdle() const;
-    /// Blocks until nothing is queued or running (for the CLI and tests; never
-    /// call it on a GUI thread). False on timeout.
+    /// Blocks until nothing is queued or running and the finished files'
+    /// fileFinished() and idle() signals have been emitted (for the CLI and
+    /// tests; never call it on a GUI thread, nor from a slot connected
+    /// directly to those signals). False on timeout.
     bool waitForIdle(std::chrono::milliseconds timeout = std::chrono::hours(24 * 365));
 
     QList<FileReport> reports() const;
@@ -84,6 +86,7 @@ private:
     struct Entry;
     void dispatch();
     void taskFinished(int id, const FileReport &report);
+    void announced(); // a finished file's signals are out (see m_announcing)
     void setState(int id, FileState state);
     bool globalPaused() const;
     /// The pause gate of the whole engine; returns false if cancelled.
@@ -91,7 +94,7 @@ private:
 
     Governor &m_governor;
     QThreadPool m_pool;
-    std::unique_ptr<BufferPool> m_buffers;       ///< chunk inputs (plain when packing, stored when restoring)
+    std::unique_ptr<BufferPool> m_buffers; ///< chunk inputs (plain when packing, stored when restoring)
     std::unique_ptr<BufferPool> m_outputBuffers; ///< chunk outputs
 
     mutable std::mutex m_mutex;
@@ -100,6 +103,7 @@ private:
     std::deque<int> m_queue;
     int m_nextId = 1;
     int m_running = 0;
+    int m_announcing = 0; // finished files whose signals are being emitted (waitForIdle() waits for them)
     bool m_paused = false;
     bool m_stopping = false;
     CancellationSource m_cancelAll;
@@ -113,8 +117,7 @@ private:
 public:
     /// For FileTask: the job key of a passphrase job (scrypt once per job).
     std::shared_ptr<const SecureBytes> passphraseKey(const QString &passphrase,
-                                                     const std::array<std::uint8_t, kJobSaltSize> &salt,
-                                                     const ScryptParams &params, QString *error);
+        const std::array<std::uint8_t, kJobSaltSize> &salt, const ScryptParams &params, QString *error);
 };
 
 } // namespace flowgate

@@ -20,6 +20,9 @@
 #include <QTest>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 using namespace flowgate;
@@ -111,6 +114,7 @@ private Q_SLOTS:
     void storedNameCannotEscape_data();
     void storedNameCannotEscape();
     void manyFilesAtOnce();
+    void waitForIdleWaitsForSignals();
 };
 
 // --- round trips ------------------------------------------------------------------
@@ -706,4 +710,49 @@ void TestEngine::manyFilesAtOnce()
 }
 
 QTEST_GUILESS_MAIN(TestEngine)
+/// waitForIdle() returns only after every finished file's fileFinished() and
+/// the idle() signal were emitted: a slow receiver connected directly (it
+/// runs on the engine's thread) has seen all of them when the wait returns.
+void TestEngine::waitForIdleWaitsForSignals()
+{
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    QStringList inputs;
+    for (int i = 0; i < 3; ++i) {
+        inputs << root.filePath(QStringLiteral("f%1.bin").arg(i));
+        QVERIFY(makeInput(inputs.last(), DataKind::Compressible, 1000 + i, quint64(i)));
+    }
+    std::atomic<int> finished{0};
+    std::atomic<int> idles{0};
+    Governor governor(testConfig());
+    Engine engine(governor);
+    // Direct: the slots run on the thread that emits, while the engine is
+    // already counted as idle. Each takes its time, so a wait that returned
+    // before the signals were out would see fewer than three.
+    QObject::connect(
+        &engine, &Engine::fileFinished, &engine,
+        [&finished](const FileReport &) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            ++finished;
+        },
+        Qt::DirectConnection);
+    QObject::connect(
+        &engine, &Engine::idle, &engine,
+        [&idles] {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            ++idles;
+        },
+        Qt::DirectConnection);
+    const JobSettings settings = packSettings(CodecSpec{CodecId::Zstd, 1}, CipherId::None, {}, 0, {});
+    for (const QString &input : std::as_const(inputs))
+        engine.addFile(input, settings);
+    QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
+    QCOMPARE(finished.load(), 3);
+    QVERIFY(idles.load() >= 1);
+    const auto reports = engine.reports();
+    QCOMPARE(reports.size(), 3);
+    for (const FileReport &r : reports)
+        QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+}
+
 #include "tst_engine.moc"

@@ -11,7 +11,7 @@ PACKAGES=(
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-tools-dev qt6-l10n-tools
   qt6-tools-dev-tools qt6-svg-dev qtkeychain-qt6-dev
   libssl-dev libzstd-dev liblz4-dev zlib1g-dev liblzma-dev libbenchmark-dev
-  zstd lz4 xz-utils gzip bc time xxd
+  zstd lz4 xz-utils gzip bc time xxd fuse3 libfuse3-dev
   clang libclang-rt-14-dev
   xvfb xauth dbus gnome-keyring libsecret-1-0 libsecret-tools imagemagick fonts-dejavu-core qt6-translations-l10n
   desktop-file-utils appstream librsvg2-bin debootstrap

@@ -623,8 +623,8 @@
 <context>
     <name>flowgate::Engine</name>
     <message>
-        <location filename="../src/core/pipeline/engine.cpp" line="+1247"/>
-        <location line="+75"/>
+        <location filename="../src/core/pipeline/engine.cpp" line="+1427"/>
+        <location line="+77"/>
         <source>cancelled before it started</source>
         <translation>vor dem Start abgebrochen</translation>
     </message>
@@ -632,44 +632,43 @@
 <context>
     <name>flowgate::FileTask</name>
     <message>
-        <location line="-1096"/>
-        <location line="+39"/>
-        <location line="+60"/>
-        <location line="+119"/>
-        <location line="+21"/>
-        <location line="+538"/>
+        <location line="-1262"/>
+        <location line="+59"/>
+        <location line="+76"/>
+        <location line="+162"/>
+        <location line="+22"/>
+        <location line="+605"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location line="-612"/>
-        <location line="+18"/>
-        <location line="+559"/>
+        <location line="-660"/>
+        <location line="+624"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-543"/>
+        <location line="-601"/>
         <source>cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location line="+56"/>
+        <location line="+82"/>
         <source>%1 already exists (use --force to overwrite it)</source>
         <translation>%1 existiert bereits (mit --force überschreiben)</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+39"/>
         <source>it is encrypted with the keychain&apos;s master key, but no keychain key was given; use the keychain key source</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, es wurde aber kein Schlüssel aus dem Schlüsselbund angegeben; die Schlüsselquelle „Schlüsselbund“ verwenden</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+8"/>
         <source>it was encrypted with another master key (key id %1; the keychain holds %2); import that key first</source>
         <translation>die Datei wurde mit einem anderen Hauptschlüssel verschlüsselt (Schlüssel-ID %1; der Schlüsselbund enthält %2); diesen Schlüssel zuerst importieren</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>it is protected by a passphrase; give the passphrase</source>
         <translation>die Datei ist durch eine Passphrase geschützt; die Passphrase angeben</translation>
     </message>
@@ -685,101 +684,105 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+180"/>
-        <location line="+14"/>
+        <location line="+185"/>
+        <location line="+15"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location line="-190"/>
         <source>encryption needs a key: choose the keychain or a passphrase, or --cipher none</source>
         <translation>Verschlüsselung braucht einen Schlüssel: den Schlüsselbund oder eine Passphrase wählen, oder --cipher none</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>the system&apos;s random generator failed; nothing was encrypted</source>
         <translation>der Zufallsgenerator des Systems ist ausgefallen; es wurde nichts verschlüsselt</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>the job has no random salt (the random generator failed)</source>
         <translation>der Auftrag hat kein zufälliges Salt (der Zufallsgenerator ist ausgefallen)</translation>
     </message>
     <message>
-        <location line="+18"/>
+        <location line="+19"/>
         <source>the compatible mode needs a codec (zstd, gzip, lz4 or xz)</source>
         <translation>der kompatible Modus braucht einen Codec (zstd, gzip, lz4 oder xz)</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+40"/>
         <source>%1 changed while being read (it shrank to %2 bytes)</source>
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+16"/>
         <source>%1 changed while being read (size or modification time changed); nothing was written</source>
         <translation>%1 hat sich beim Lesen geändert (Größe oder Änderungszeit); es wurde nichts geschrieben</translation>
     </message>
     <message>
-        <location line="+5"/>
-        <location line="+206"/>
+        <location line="+218"/>
         <source>SHA-256 failed</source>
         <translation>SHA-256 fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-204"/>
         <source>codec %1: %2</source>
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="-54"/>
-        <location line="+58"/>
+        <location line="-183"/>
+        <source>it is encrypted with the keychain&apos;s master key, which the keychain could not give: %1</source>
+        <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, den der Schlüsselbund nicht liefern konnte: %1</translation>
+    </message>
+    <message>
+        <location line="+131"/>
+        <location line="+57"/>
         <source>compressing %1 failed: %2</source>
         <translation>Komprimieren von %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
         <location line="+11"/>
-        <location line="+227"/>
+        <location line="+249"/>
         <source>encryption failed: %1</source>
         <translation>Verschlüsselung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location line="-171"/>
+        <location line="-189"/>
         <source>%1 is truncated: the container header is incomplete</source>
         <translation>%1 ist abgeschnitten: der Container-Header ist unvollständig</translation>
     </message>
     <message>
-        <location line="+27"/>
+        <location line="+28"/>
         <source>%1 is truncated: chunk %2 of %3 is missing</source>
         <translation>%1 ist abgeschnitten: Block %2 von %3 fehlt</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1 is truncated or damaged: it ends after %2 of %3 chunks</source>
         <translation>%1 ist abgeschnitten oder beschädigt: die Datei endet nach %2 von %3 Blöcken</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1: chunk %2: %3</source>
         <translation>%1: Block %2: %3</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1: chunk %2 is out of place (chunks were removed, added or reordered)</source>
         <translation>%1: Block %2 steht an falscher Stelle (Blöcke wurden entfernt, hinzugefügt oder umgeordnet)</translation>
     </message>
     <message>
-        <location line="+10"/>
+        <location line="+13"/>
         <source>%1 is truncated inside chunk %2 of %3</source>
         <translation>%1 ist innerhalb von Block %2 von %3 abgeschnitten</translation>
     </message>
     <message>
-        <location line="+8"/>
+        <location line="+9"/>
         <source>%1: chunk %2 of %3 is damaged (checksum mismatch)</source>
         <translation>%1: Block %2 von %3 ist beschädigt (Prüfsumme stimmt nicht)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="+17"/>
         <source>%1 is truncated: the trailer is missing</source>
         <translation>%1 ist abgeschnitten: der Trailer fehlt</translation>
     </message>
@@ -799,17 +802,17 @@
         <translation>%1: Authentifizierung von Block %2 fehlgeschlagen: falscher Schlüssel oder falsche Passphrase, oder der Container wurde verändert oder beschädigt</translation>
     </message>
     <message>
-        <location line="+9"/>
+        <location line="+10"/>
         <source>%1: chunk %2 does not decompress: %3</source>
         <translation>%1: Block %2 lässt sich nicht dekomprimieren: %3</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+29"/>
         <source>%1: authentication failed: wrong key or passphrase, or the container was modified</source>
         <translation>%1: Authentifizierung fehlgeschlagen: falscher Schlüssel oder falsche Passphrase, oder der Container wurde verändert</translation>
     </message>
     <message>
-        <location line="+1"/>
+        <location line="+2"/>
         <source>%1: the trailer failed authentication: the container was modified</source>
         <translation>%1: Authentifizierung des Trailers fehlgeschlagen: der Container wurde verändert</translation>
     </message>
@@ -824,7 +827,7 @@
         <translation>%1: der Trailer passt nicht zum Header</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+5"/>
         <source>%1: the restored data&apos;s SHA-256 does not match the one recorded when it was packed</source>
         <translation>%1: die SHA-256-Prüfsumme der wiederhergestellten Daten stimmt nicht mit der beim Packen aufgezeichneten überein</translation>
     </message>
@@ -1538,7 +1541,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
 <context>
     <name>flowgate::posix</name>
     <message>
-        <location filename="../src/core/pipeline/posixfile.cpp" line="+85"/>
+        <location filename="../src/core/pipeline/posixfile.cpp" line="+88"/>
         <source>cannot read it: %1</source>
         <translation>kann nicht gelesen werden: %1</translation>
     </message>
@@ -1574,8 +1577,8 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>kann nicht geöffnet werden: %1</translation>
     </message>
     <message>
-        <location line="+30"/>
-        <location line="+8"/>
+        <location line="+33"/>
+        <location line="+7"/>
         <source>read error at byte %1: %2</source>
         <translation>Lesefehler bei Byte %1: %2</translation>
     </message>
@@ -1591,13 +1594,11 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
     </message>
     <message>
         <location line="+15"/>
-        <location line="+20"/>
         <source>the disk is full (%1)</source>
         <translation>der Datenträger ist voll (%1)</translation>
     </message>
     <message>
-        <location line="-19"/>
-        <location line="+19"/>
+        <location line="+1"/>
         <source>write error: %1</source>
         <translation>Schreibfehler: %1</translation>
     </message>
@@ -1607,7 +1608,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Daten konnten nicht auf den Datenträger übertragen werden: %1</translation>
     </message>
     <message>
-        <location line="+13"/>
+        <location line="+19"/>
         <location line="+24"/>
         <source>cannot move the finished file into place: %1</source>
         <translation>die fertige Datei kann nicht an ihren Zielort verschoben werden: %1</translation>

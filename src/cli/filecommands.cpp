@@ -5,6 +5,7 @@
 #include "crypto/keychainsecretstore.h"
 #include "crypto/masterkeymanager.h"
 #include "exitcodes.h"
+#include "format/containerformat.h"
 #include "governor/governor.h"
 #include "helptext.h"
 #include "metrics/metricscsv.h"
@@ -26,6 +27,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <span>
 
 #include <unistd.h>
 
@@ -122,6 +124,29 @@ struct InputItem
     QString path;
     QString outputDir; // empty: beside the input
 };
+
+/// True when one of the containers is encrypted with the keychain's master
+/// key, as its header says. A container that cannot be read or parsed here is
+/// left to the engine, which reports it.
+bool anyNeedsKeychain(const QList<InputItem> &items)
+{
+    for (const InputItem &item : items) {
+        if (!QFileInfo(item.path).isFile()) // never open a FIFO or a device here
+            continue;
+        QFile f(item.path);
+        if (!f.open(QIODevice::ReadOnly))
+            continue;
+        const QByteArray head = f.read(64 * 1024);
+        fgc::Header header;
+        std::size_t consumed = 0;
+        const auto bytes = std::span<const std::uint8_t>(
+            reinterpret_cast<const std::uint8_t *>(head.constData()), std::size_t(head.size()));
+        if (fgc::parseHeader(bytes, &header, &consumed, nullptr, nullptr) == fgc::ParseStatus::Ok
+            && header.keySource == fgc::KeySource::Keychain)
+            return true;
+    }
+    return false;
+}
 
 /// Expands folders recursively (sorted, so runs are repeatable). Pack takes
 /// every regular file; restore and verify take *.fgc files.
@@ -388,8 +413,23 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         }
     }
 
+    // --- inputs ---
+    QList<InputItem> items;
+    QStringList problems;
+    collectInputs(p.positionalArguments(), !pack, settings.outputDir, &items, &problems);
+    for (const QString &problem : std::as_const(problems))
+        err(problem);
+    if (items.isEmpty()) {
+        const QString searched = p.positionalArguments().join(QStringLiteral(", "));
+        err(pack ? QStringLiteral("pack: no files to pack in %1").arg(searched)
+                 : QStringLiteral("%1: no .fgc containers found in %2").arg(command, searched));
+        return ExitInput;
+    }
+
     // --- keys (never stored in clear; the keychain only through the Secret Service) ---
-    const bool needsKey = pack ? settings.cipher != CipherId::None : true;
+    // Restore and verify ask the keychain only when a container needs its key:
+    // unencrypted and passphrase containers never touch it.
+    const bool needsKey = pack ? settings.cipher != CipherId::None : anyNeedsKeychain(items);
     if (p.isSet(QStringLiteral("passphrase-file"))) {
         QFile f(p.value(QStringLiteral("passphrase-file")));
         if (!f.open(QIODevice::ReadOnly)) {
@@ -405,8 +445,6 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         }
         settings.keys = KeyMaterial::fromPassphrase(passphrase);
     } else if (needsKey) {
-        // Restore and verify of unencrypted containers need no key: only load it
-        // when some container asks for it (the engine reports that clearly).
         KeychainSecretStore store;
         MasterKeyManager keys(store);
         auto result = pack ? keys.loadOrCreate() : keys.load();
@@ -420,20 +458,10 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             err(QStringLiteral("%1\nUse --passphrase-file FILE to encrypt with a passphrase instead, or --cipher none.")
                     .arg(result.message));
             return ExitInput;
+        } else {
+            // Each container that needs the key fails with this cause; the others carry on.
+            settings.keys.keychainError = result.message;
         }
-    }
-
-    // --- inputs ---
-    QList<InputItem> items;
-    QStringList problems;
-    collectInputs(p.positionalArguments(), !pack, settings.outputDir, &items, &problems);
-    for (const QString &problem : std::as_const(problems))
-        err(problem);
-    if (items.isEmpty()) {
-        const QString searched = p.positionalArguments().join(QStringLiteral(", "));
-        err(pack ? QStringLiteral("pack: no files to pack in %1").arg(searched)
-                 : QStringLiteral("%1: no .fgc containers found in %2").arg(command, searched));
-        return ExitInput;
     }
 
     // --- the run ---
@@ -527,7 +555,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             // Engine messages usually name the file already.
             QString message = r.error.startsWith(r.input) ? r.error : QStringLiteral("%1: %2").arg(r.input, r.error);
             if (r.errorKind == ErrorKind::Key && !p.isSet(QStringLiteral("passphrase-file"))
-                && r.error.contains(u"passphrase"))
+                && r.error.contains(u"passphrase") && !r.error.contains(u"keychain's master key"))
                 message += QStringLiteral(" (--passphrase-file FILE)");
             err(message);
         }

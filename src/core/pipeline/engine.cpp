@@ -646,8 +646,11 @@ private:
         case fgc::KeySource::Keychain: {
             const KeyMaterial &k = m_settings.keys;
             if (k.source != fgc::KeySource::Keychain || !k.masterKey) {
-                *error = tr("it is encrypted with the keychain's master key, but no keychain key was given; use the "
-                            "keychain key source");
+                *error = k.keychainError.isEmpty()
+                    ? tr("it is encrypted with the keychain's master key, but no keychain key was given; use the "
+                         "keychain key source")
+                    : tr("it is encrypted with the keychain's master key, which the keychain could not give: %1")
+                          .arg(k.keychainError);
                 return nullptr;
             }
             const QString wanted = toHex(h.keyId);

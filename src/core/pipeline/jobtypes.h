@@ -42,6 +42,9 @@ struct KeyMaterial
     QString passphrase;
     ScryptParams scrypt;
     std::array<std::uint8_t, kJobSaltSize> jobSalt{};
+    /// Why the keychain could not give its master key, when it was asked and
+    /// failed: a container that needs that key reports this as the cause.
+    QString keychainError;
 
     static KeyMaterial none() { return {}; }
     static KeyMaterial fromMasterKey(SecureBytes key, const QString &keyId);

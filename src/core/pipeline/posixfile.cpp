@@ -263,7 +263,9 @@ void syncDirectory(const QString &dir)
 
 bool setModeAndTime(int fd, quint32 mode, qint64 mtimeNs, QString *error)
 {
-    if (::fchmod(fd, mode_t(mode & 07777)) != 0) {
+    // Never set-user-ID or set-group-ID: a container may come from anyone, and
+    // restoring it must not plant a program that runs with its owner's rights.
+    if (::fchmod(fd, mode_t(mode & 01777)) != 0) {
         *error = tr("cannot set the file mode: %1").arg(errnoText(errno));
         return false;
     }

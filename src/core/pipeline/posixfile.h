@@ -85,7 +85,8 @@ void startWriteback(int fd, quint64 offset, std::size_t size);
     const QString &tempPath, const QString &finalPath, bool overwrite, QString *error, bool *existed);
 /// fsync of a directory, so a rename survives a crash.
 void syncDirectory(const QString &dir);
-/// Sets permission bits and modification time of an open file.
+/// Sets the permission bits (and the sticky bit; never set-user-ID or
+/// set-group-ID) and the modification time of an open file.
 [[nodiscard]] bool setModeAndTime(int fd, quint32 mode, qint64 mtimeNs, QString *error);
 
 QString errnoText(int err);

@@ -115,6 +115,7 @@ private Q_SLOTS:
     void storedNameCannotEscape();
     void manyFilesAtOnce();
     void waitForIdleWaitsForSignals();
+    void restoreDropsSetIdBits();
 };
 
 // --- round trips ------------------------------------------------------------------
@@ -753,6 +754,34 @@ void TestEngine::waitForIdleWaitsForSignals()
     QCOMPARE(reports.size(), 3);
     for (const FileReport &r : reports)
         QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+}
+
+/// The container keeps every mode bit, but restore leaves out set-user-ID
+/// and set-group-ID: a container from elsewhere cannot plant a set-uid
+/// program. The other bits, the sticky bit included, come back.
+void TestEngine::restoreDropsSetIdBits()
+{
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    const QDir dir(root.path());
+    QVERIFY(dir.mkdir(QStringLiteral("out")));
+    const QString input = dir.filePath(QStringLiteral("tool"));
+    QVERIFY(makeInput(input, DataKind::Compressible, 5000, 3));
+    QVERIFY(setModeAndMtime(input, 06755 | 01000, kOldMtimeNs));
+    QCOMPARE(stampOf(input).mode, 07755u);
+    Governor governor(testConfig());
+    Engine engine(governor);
+    const FileReport packed
+        = runOne(engine, input, packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, 0, {}));
+    QVERIFY2(packed.state == FileState::Done, qPrintable(describe(packed)));
+    QCOMPARE(parseContainer(readFileBytes(packed.output)).header.mode, 07755u);
+    const FileReport restored
+        = runOne(engine, packed.output, restoreSettings(JobMode::Restore, {}, dir.filePath(QStringLiteral("out"))));
+    QVERIFY2(restored.state == FileState::Done, qPrintable(describe(restored)));
+    const FileStamp after = stampOf(restored.output);
+    QCOMPARE(after.mode, 01755u);
+    QCOMPARE(after.mtimeNs, kOldMtimeNs);
+    QCOMPARE(after.sha256, stampOf(input).sha256);
 }
 
 #include "tst_engine.moc"

@@ -241,7 +241,8 @@ void addTuningOptions(QCommandLineParser &p)
             QStringLiteral("FILE")},
         {QStringLiteral("json"),
             QStringLiteral("Print a machine-readable report (one object per file) on standard output.")},
-        {{QStringLiteral("q"), QStringLiteral("quiet")}, QStringLiteral("No progress display.")},
+        {{QStringLiteral("q"), QStringLiteral("quiet")},
+            QStringLiteral("No progress display and no resource summary lines.")},
     });
 }
 
@@ -471,8 +472,10 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     governor.setBackgroundMode(p.isSet(QStringLiteral("background")));
     MetricsSampler sampler(governor);
     const bool json = p.isSet(QStringLiteral("json"));
-    const bool progress = !p.isSet(QStringLiteral("quiet")) && ::isatty(STDERR_FILENO) == 1;
-    if (!json)
+    const bool quiet = p.isSet(QStringLiteral("quiet"));
+    const bool progress = !quiet && ::isatty(STDERR_FILENO) == 1;
+    // The governor's summary lines ("Resources: ...") are progress too.
+    if (!json && !quiet)
         sampler.setSummaryCallback([](const QString &line) { std::fprintf(stderr, "%s\n", qPrintable(line)); });
     else
         sampler.setSummaryCallback([](const QString &) {});
@@ -511,7 +514,9 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         if (progress) {
             const auto &m = governor.metrics();
             const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            const double done = double(pack ? m.bytesIn() : m.bytesOut());
+            // Bytes read of the inputs (files when packing, containers when
+            // restoring or verifying): the total is the sum of their sizes.
+            const double done = double(m.bytesIn());
             const double rate = secs > 0 ? done / secs : 0;
             const double eta = rate > 0 && totalBytes > done ? (double(totalBytes) - done) / rate : 0;
             std::fprintf(stderr, "\r  %s of %s  %.0f MB/s  CPU %d/%d  I/O %d/%d  ETA %.0f s   ",

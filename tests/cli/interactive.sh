@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# SPDX-FileCopyrightText: the Flowgate authors
+#
+# flowgate-cli as a person at a terminal sees it: on a terminal it shows a
+# progress line (bytes done of the total, speed, tokens, ETA) for pack,
+# restore and verify, and -q hides it together with the resource summary
+# lines; Ctrl-C (SIGINT) or SIGTERM in the middle of a run cancels it with
+# exit code 6, says so, and leaves no temporary and no output behind.
+#
+# The terminal is a pseudo-terminal from script(1).
+#
+# usage: interactive.sh /path/to/flowgate-cli
+set -euo pipefail
+
+CLI=$(readlink -f "${1:?usage: interactive.sh /path/to/flowgate-cli}")
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/flowgate-interactive.XXXXXX")
+CHILD=""
+cleanup() {
+  if [ -n "$CHILD" ]; then kill -9 "$CHILD" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   - $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
+check() { # check "description" command...
+  local what=$1
+  shift
+  if "$@"; then pass "$what"; else fail "$what"; fi
+}
+contains() { grep -qF -- "$2" "$1"; }
+lacks() { ! grep -qF -- "$2" "$1"; }
+empty_dir() { [ -z "$(find "$1" -mindepth 1 -print -quit)" ]; }
+# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND every 20 ms.
+wait_for() {
+  local what=$1 limit=$2
+  shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "timed out after ${limit} s waiting for: $what"
+      return 1
+    fi
+    sleep 0.02
+  done
+}
+has_part() { [ -n "$(find "$1" -name '*.part' -print -quit)" ]; }
+# on_terminal LOG COMMAND...: runs COMMAND on a pseudo-terminal, its output in LOG.
+on_terminal() {
+  local log=$1
+  shift
+  local cmd
+  printf -v cmd '%q ' "$@"
+  script -qefc "$cmd" "$log" >/dev/null
+}
+
+cd "$WORK"
+# 32 MiB of base64 text: xz:1 on one CPU token takes seconds to pack it and
+# about a second to unpack it, long enough for progress updates (every 200 ms).
+head -c 24M /dev/urandom | base64 -w 0 > big.bin
+mkdir packed restored
+
+# --- the progress line on a terminal -----------------------------------------------
+on_terminal pack.log "$CLI" pack --cipher none --codec xz:1 --cpu-tokens 1 -o packed big.bin
+check "pack on a terminal shows progress (bytes of the total)" contains pack.log " of 32.0 MiB"
+check "with speed and ETA" grep -qE 'MB/s .*ETA [0-9]+ s' pack.log
+check "and the resource summary" contains pack.log "Resources:"
+check "the container was written" test -s packed/big.bin.fgc
+on_terminal verify.log "$CLI" verify packed/big.bin.fgc
+check "verify on a terminal counts the container's bytes read" grep -qE ' [1-9][0-9.]* [KM]iB of ' verify.log
+on_terminal restore.log "$CLI" restore -o restored packed/big.bin.fgc
+check "restore on a terminal shows progress" grep -qE ' of [0-9.]+ MiB' restore.log
+check "the restored file is the original" cmp -s restored/big.bin big.bin
+on_terminal quiet.log "$CLI" verify -q packed/big.bin.fgc
+check "-q shows no progress" lacks quiet.log "ETA"
+check "-q shows no resource summary" lacks quiet.log "Resources:"
+check "-q still reports the result" contains quiet.log "OK"
+
+# --- Ctrl-C in the middle of a pack ------------------------------------------------
+mkdir out
+"$CLI" pack -q --cipher none --codec xz:6 --cpu-tokens 1 -o out big.bin >int.out 2>int.err &
+CHILD=$!
+if wait_for "the temporary output of the pack" 60 has_part out; then
+  kill -INT "$CHILD"
+  status=0
+  wait "$CHILD" || status=$?
+  CHILD=""
+  check "SIGINT cancels the pack with exit 6 (got $status)" test "$status" -eq 6
+  check "it says it is cancelling" contains int.err "interrupted: cancelling"
+  check "nothing is left behind (no .part, no container)" empty_dir out
+else
+  fail "pack started writing its temporary output"
+fi
+
+# --- SIGTERM in the middle of a restore --------------------------------------------
+mkdir out2
+"$CLI" restore -q -o out2 --cpu-tokens 1 --per-file-workers 1 packed/big.bin.fgc >term.out 2>term.err &
+CHILD=$!
+if wait_for "the temporary output of the restore" 60 has_part out2; then
+  kill -TERM "$CHILD"
+  status=0
+  wait "$CHILD" || status=$?
+  CHILD=""
+  check "SIGTERM cancels the restore with exit 6 (got $status)" test "$status" -eq 6
+  check "nothing is left behind after the restore (no .part, no file)" empty_dir out2
+else
+  fail "restore started writing its temporary output"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

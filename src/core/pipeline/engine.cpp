@@ -622,7 +622,7 @@ private:
 
     void runReader()
     {
-        m_engine.setState(m_id, FileState::Running);
+        m_engine.markStarted(m_id);
         Q_EMIT m_engine.fileStarted(m_id);
         ThreadContexts &ctx = contexts();
         ctx.applyBackground(m_governor.backgroundMode());
@@ -1287,10 +1287,10 @@ void Engine::dispatch()
         std::shared_ptr<Entry> entry;
         {
             std::unique_lock lock(m_mutex);
-            m_cv.wait(lock, [this] { return m_stopping || (!m_paused && !m_queue.empty()); });
+            m_cv.wait(lock, [this] { return m_stopping || (!m_paused && nextStartable() != 0); });
             if (m_stopping)
                 return;
-            id = m_queue.front();
+            id = nextStartable();
             entry = m_entries[id];
         }
         // Wait for a file slot (first come, first served) outside the lock.
@@ -1305,11 +1305,10 @@ void Engine::dispatch()
             return;
         if (!slot) // cancelAll() while waiting: the loop drains the cancelled queue
             continue;
-        if (m_queue.empty() || m_queue.front() != id)
-            continue; // cancelled meanwhile; the slot goes back
-        m_queue.pop_front();
-        if (entry->state != FileState::Queued)
-            continue;
+        const auto queued = std::find(m_queue.begin(), m_queue.end(), id);
+        if (queued == m_queue.end() || entry->state != FileState::Queued)
+            continue; // cancelled or paused meanwhile; the slot goes back
+        m_queue.erase(queued);
         ++m_running;
         entry->task = std::make_shared<FileTask>(*this, id, entry->path, entry->settings, std::move(slot), cancelToken);
         if (entry->pausedBeforeStart)
@@ -1318,6 +1317,17 @@ void Engine::dispatch()
         lock.unlock();
         task->start();
     }
+}
+
+int Engine::nextStartable() const
+{
+    // A file paused while queued keeps its place but is passed over.
+    for (const int id : m_queue) {
+        const auto it = m_entries.find(id);
+        if (it != m_entries.end() && it->second->state == FileState::Queued)
+            return id;
+    }
+    return 0;
 }
 
 void Engine::taskFinished(int id, const FileReport &report)
@@ -1357,16 +1367,17 @@ void Engine::announced()
     m_cv.notify_all();
 }
 
-void Engine::setState(int id, FileState state)
+void Engine::markStarted(int id)
 {
     {
         std::lock_guard lock(m_mutex);
         auto it = m_entries.find(id);
-        if (it == m_entries.end())
+        // Paused (or cancelled) between the dispatch and this start: it stays so.
+        if (it == m_entries.end() || it->second->state != FileState::Queued)
             return;
-        it->second->state = state;
+        it->second->state = FileState::Running;
     }
-    Q_EMIT fileStateChanged(id, state);
+    Q_EMIT fileStateChanged(id, FileState::Running);
 }
 
 bool Engine::globalPaused() const
@@ -1454,10 +1465,12 @@ void Engine::pause(int id)
         auto it = m_entries.find(id);
         if (it == m_entries.end())
             return;
+        const FileState state = it->second->state;
+        if (state != FileState::Running && state != FileState::Queued)
+            return; // already paused, or finished: nothing to pause
         it->second->pausedBeforeStart = true;
+        it->second->state = FileState::Paused;
         task = it->second->task;
-        if (it->second->state == FileState::Running || it->second->state == FileState::Queued)
-            it->second->state = FileState::Paused;
     }
     if (task)
         task->setPaused(true);
@@ -1474,11 +1487,13 @@ void Engine::resume(int id)
         if (it == m_entries.end())
             return;
         it->second->pausedBeforeStart = false;
+        if (it->second->state != FileState::Paused)
+            return; // not paused: nothing to resume
         task = it->second->task;
-        if (it->second->state == FileState::Paused)
-            it->second->state = task ? FileState::Running : FileState::Queued;
+        it->second->state = task ? FileState::Running : FileState::Queued;
         state = it->second->state;
     }
+    m_cv.notify_all(); // a queued file may start now
     if (task)
         task->setPaused(false);
     Q_EMIT fileStateChanged(id, state);
@@ -1537,8 +1552,10 @@ QList<FileReport> Engine::reports() const
 {
     std::lock_guard lock(m_mutex);
     QList<FileReport> out;
-    for (const auto &[id, e] : m_entries)
+    for (const auto &[id, e] : m_entries) {
         out.append(e->report);
+        out.last().state = e->state; // the live state: queued, running or paused until it ends
+    }
     return out;
 }
 
@@ -1546,7 +1563,11 @@ FileReport Engine::report(int id) const
 {
     std::lock_guard lock(m_mutex);
     auto it = m_entries.find(id);
-    return it == m_entries.end() ? FileReport() : it->second->report;
+    if (it == m_entries.end())
+        return FileReport();
+    FileReport r = it->second->report;
+    r.state = it->second->state; // the live state: queued, running or paused until it ends
+    return r;
 }
 
 std::shared_ptr<const SecureBytes> Engine::passphraseKey(const QString &passphrase,
@@ -1572,6 +1593,7 @@ std::shared_ptr<const SecureBytes> Engine::passphraseKey(const QString &passphra
         return nullptr;
     auto shared = std::make_shared<const SecureBytes>(std::move(*key));
     m_passphraseKeys.emplace(cacheKey, shared);
+    ++m_derivations;
     return shared;
 }
 

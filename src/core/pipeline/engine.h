@@ -8,6 +8,7 @@
 #include <QObject>
 #include <QThreadPool>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -67,6 +68,8 @@ public:
     /// directly to those signals). False on timeout.
     bool waitForIdle(std::chrono::milliseconds timeout = std::chrono::hours(24 * 365));
 
+    /// Every file's report so far; its state is the live one (queued,
+    /// running, paused) until the file ends.
     QList<FileReport> reports() const;
     FileReport report(int id) const;
 
@@ -85,9 +88,10 @@ private:
     friend class FileTask;
     struct Entry;
     void dispatch();
+    int nextStartable() const; // first queued file that is not paused, 0 if none (m_mutex held)
     void taskFinished(int id, const FileReport &report);
     void announced(); // a finished file's signals are out (see m_announcing)
-    void setState(int id, FileState state);
+    void markStarted(int id); // Queued -> Running, unless paused or cancelled meanwhile
     bool globalPaused() const;
     /// The pause gate of the whole engine; returns false if cancelled.
     bool waitWhilePaused(const CancellationToken &token);
@@ -113,8 +117,12 @@ private:
     // job's files.
     std::mutex m_keyMutex;
     std::map<QByteArray, std::shared_ptr<const SecureBytes>> m_passphraseKeys;
+    std::atomic<int> m_derivations{0};
 
 public:
+    /// How many passphrase derivations (scrypt) this engine has run: one per
+    /// passphrase and job salt, however many files share them.
+    int passphraseDerivations() const { return m_derivations.load(); }
     /// For FileTask: the job key of a passphrase job (scrypt once per job).
     std::shared_ptr<const SecureBytes> passphraseKey(const QString &passphrase,
         const std::array<std::uint8_t, kJobSaltSize> &salt, const ScryptParams &params, QString *error);

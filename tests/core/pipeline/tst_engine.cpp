@@ -116,6 +116,7 @@ private Q_SLOTS:
     void manyFilesAtOnce();
     void waitForIdleWaitsForSignals();
     void restoreDropsSetIdBits();
+    void passphraseDerivedOncePerJob();
 };
 
 // --- round trips ------------------------------------------------------------------
@@ -782,6 +783,48 @@ void TestEngine::restoreDropsSetIdBits()
     QCOMPARE(after.mode, 01755u);
     QCOMPARE(after.mtimeNs, kOldMtimeNs);
     QCOMPARE(after.sha256, stampOf(input).sha256);
+}
+
+/// The memory-hard passphrase derivation is paid once per job (passphrase and
+/// job salt), not once per file: packing three files derives once, and
+/// restoring their containers (which share the job's salt) derives once.
+void TestEngine::passphraseDerivedOncePerJob()
+{
+    QTemporaryDir root;
+    QVERIFY(root.isValid());
+    const QDir dir(root.path());
+    QVERIFY(dir.mkdir(QStringLiteral("packed")) && dir.mkdir(QStringLiteral("out")));
+    const KeyMaterial km = KeyMaterial::fromPassphrase(QStringLiteral("one job, one derivation"), cheapScrypt());
+    QStringList inputs;
+    for (int i = 0; i < 3; ++i) {
+        inputs << dir.filePath(QStringLiteral("f%1.txt").arg(i));
+        QVERIFY(makeInput(inputs.last(), DataKind::Compressible, 3000 + i, quint64(i)));
+    }
+    QStringList containers;
+    {
+        Governor governor(testConfig());
+        Engine engine(governor);
+        QCOMPARE(engine.passphraseDerivations(), 0);
+        for (const QString &input : std::as_const(inputs))
+            engine.addFile(input,
+                packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, km, 0,
+                    dir.filePath(QStringLiteral("packed"))));
+        QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
+        for (const FileReport &r : engine.reports()) {
+            QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+            containers << r.output;
+        }
+        QCOMPARE(engine.passphraseDerivations(), 1);
+    }
+    Governor governor(testConfig());
+    Engine engine(governor);
+    const KeyMaterial restoreKeys = KeyMaterial::fromPassphrase(QStringLiteral("one job, one derivation"));
+    for (const QString &container : std::as_const(containers))
+        engine.addFile(container, restoreSettings(JobMode::Restore, restoreKeys, dir.filePath(QStringLiteral("out"))));
+    QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
+    for (const FileReport &r : engine.reports())
+        QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+    QCOMPARE(engine.passphraseDerivations(), 1);
 }
 
 #include "tst_engine.moc"

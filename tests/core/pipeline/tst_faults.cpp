@@ -18,6 +18,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -77,6 +78,8 @@ private Q_SLOTS:
     void cancelQueuedFile();
     void pauseAndResume_data();
     void pauseAndResume();
+    void pauseQueuedFile();
+    void pauseFinishedFileChangesNothing();
     void notARegularFile_data();
     void notARegularFile();
 
@@ -487,6 +490,65 @@ void TestFaults::pauseAndResume()
     QVERIFY(governor.metrics().bytesIn() > bytesInAtPause);
     QTRY_COMPARE(log.finishedCount(), 1);
     QTRY_COMPARE(log.lastState(id), FileState::Done);
+}
+
+/// A file paused while it waits in the queue keeps its place: the files
+/// behind it go ahead, it does not start (nor take a file slot) until it is
+/// resumed, and then it runs to the end.
+void TestFaults::pauseQueuedFile()
+{
+    const QString first = path(QStringLiteral("in/first.txt"));
+    const QString second = path(QStringLiteral("in/second.txt"));
+    const QString third = path(QStringLiteral("in/third.txt"));
+    QVERIFY(writeFileBytes(first, compressibleData(4 * kChunk, 1)));
+    QVERIFY(writeFileBytes(second, compressibleData(3 * kChunk, 2)));
+    QVERIFY(writeFileBytes(third, compressibleData(2 * kChunk, 3)));
+    EngineSignalLog log;
+    Governor governor(testConfig(1));
+    governor.setFilesInFlight(1);
+    Engine engine(governor);
+    log.attach(engine, this);
+    engine.pauseAll(); // all three queued before anything starts
+    const JobSettings settings
+        = packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, kChunk, path(QStringLiteral("out")));
+    const int a = engine.addFile(first, settings);
+    const int b = engine.addFile(second, settings);
+    const int c = engine.addFile(third, settings);
+    engine.pause(b);
+    QCOMPARE(engine.report(b).state, FileState::Paused);
+    engine.resumeAll();
+    // The first and the third run; the second waits, paused, and holds no slot.
+    QTRY_VERIFY(engine.report(a).state == FileState::Done && engine.report(c).state == FileState::Done);
+    QVERIFY(!engine.isIdle());
+    QCOMPARE(engine.report(b).state, FileState::Paused);
+    QTRY_COMPARE(governor.filesInFlight(), 0);
+    QVERIFY(!QFileInfo::exists(path(QStringLiteral("out/second.txt.fgc"))));
+    engine.resume(b);
+    QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
+    QVERIFY2(engine.report(b).state == FileState::Done, qPrintable(describe(engine.report(b))));
+    QCOMPARE(engine.report(b).sha256, sha256HexOfFile(second));
+    QCOMPARE(filesUnder(path(QStringLiteral("out"))).size(), 3);
+    QTRY_COMPARE(log.finishedCount(), 3);
+    QTRY_COMPARE(log.lastState(b), FileState::Done);
+}
+
+/// Pausing or resuming a file that has finished changes nothing and says nothing.
+void TestFaults::pauseFinishedFileChangesNothing()
+{
+    const QString input = path(QStringLiteral("in/done.txt"));
+    QVERIFY(writeFileBytes(input, compressibleData(kChunk, 4)));
+    Governor governor(testConfig(1));
+    Engine engine(governor);
+    const int id = engine.addFile(input,
+        packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, kChunk, path(QStringLiteral("out"))));
+    QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
+    QCOMPARE(engine.report(id).state, FileState::Done);
+    QSignalSpy states(&engine, &Engine::fileStateChanged);
+    engine.pause(id);
+    engine.resume(id);
+    QCOMPARE(states.count(), 0);
+    QCOMPARE(engine.report(id).state, FileState::Done);
+    QVERIFY(engine.isIdle());
 }
 
 // --- not a regular file ---------------------------------------------------------------------------------

@@ -151,7 +151,7 @@ bool anyNeedsKeychain(const QList<InputItem> &items)
 /// Expands folders recursively (sorted, so runs are repeatable). Pack takes
 /// every regular file; restore and verify take *.fgc files.
 bool collectInputs(const QStringList &paths, bool containersOnly, const QString &outputDir, QList<InputItem> *items,
-    QStringList *problems)
+    QStringList *problems, QStringList *notes)
 {
     bool any = false;
     for (const QString &raw : paths) {
@@ -162,12 +162,19 @@ bool collectInputs(const QStringList &paths, bool containersOnly, const QString 
         }
         if (fi.isDir()) {
             QStringList found;
-            QDirIterator it(
-                fi.absoluteFilePath(), QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+            QDirIterator it(fi.absoluteFilePath(), QDir::Files | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,
+                QDirIterator::Subdirectories);
             while (it.hasNext()) {
                 const QString p = it.next();
                 if (containersOnly && !p.endsWith(QStringLiteral(".fgc")))
                     continue;
+                if (!it.fileInfo().isFile()) {
+                    // A FIFO, socket or device (or a link to one, or a broken link)
+                    // found in a folder: not packed, and said so. Named on the
+                    // command line, the engine reports it as an error instead.
+                    notes->append(QStringLiteral("skipped %1: not a regular file").arg(p));
+                    continue;
+                }
                 if (QFileInfo(p).fileName().endsWith(QStringLiteral(".part"))
                     && QFileInfo(p).fileName().startsWith(u'.'))
                     continue; // an unfinished output of an interrupted run
@@ -417,9 +424,12 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     // --- inputs ---
     QList<InputItem> items;
     QStringList problems;
-    collectInputs(p.positionalArguments(), !pack, settings.outputDir, &items, &problems);
+    QStringList notes;
+    collectInputs(p.positionalArguments(), !pack, settings.outputDir, &items, &problems, &notes);
     for (const QString &problem : std::as_const(problems))
         err(problem);
+    for (const QString &note : std::as_const(notes))
+        err(note);
     if (items.isEmpty()) {
         const QString searched = p.positionalArguments().join(QStringLiteral(", "));
         err(pack ? QStringLiteral("pack: no files to pack in %1").arg(searched)

@@ -661,9 +661,18 @@ private Q_SLOTS:
         struct timeval times[2] = {{1'000'000'000, 0}, {1'000'000'000, 250'000}}; // 2001-09-09
         QCOMPARE(::utimes(cPath.constData(), times), 0);
 
+        // A FIFO and a broken link in the folder are skipped, and said so.
+        const QByteArray fifo = QFile::encodeName(path(QStringLiteral("src/sub/pipe")));
+        QCOMPARE(::mkfifo(fifo.constData(), 0600), 0);
+        QVERIFY(QFile::link(path(QStringLiteral("src/nowhere")), path(QStringLiteral("src/broken-link"))));
+
         Result r = run(QStringList{QStringLiteral("pack"), QStringLiteral("-o"), QStringLiteral("packed"), QStringLiteral("src")} + passArgs());
         EXPECT_EXIT(r, kExitOk);
         QVERIFY2(!r.err.contains('\r'), "no progress display when standard error is not a terminal");
+        QVERIFY2(r.err.contains(QStringLiteral("skipped %1: not a regular file").arg(path(QStringLiteral("src/sub/pipe"))).toUtf8()),
+            r.err.constData());
+        QVERIFY2(r.err.contains(QStringLiteral("skipped %1: not a regular file").arg(path(QStringLiteral("src/broken-link"))).toUtf8()),
+            r.err.constData());
         QStringList expected;
         for (auto it = tree.cbegin(); it != tree.cend(); ++it)
             expected.append(it.key() + QStringLiteral(".fgc"));

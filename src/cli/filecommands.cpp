@@ -151,13 +151,19 @@ bool anyNeedsKeychain(const QList<InputItem> &items)
 /// Expands folders recursively (sorted, so runs are repeatable). Pack takes
 /// every regular file; restore and verify take *.fgc files.
 bool collectInputs(const QStringList &paths, bool containersOnly, const QString &outputDir, QList<InputItem> *items,
-    QStringList *problems, QStringList *notes)
+    QList<FileReport> *problems, QStringList *notes, JobMode mode)
 {
     bool any = false;
     for (const QString &raw : paths) {
         const QFileInfo fi(raw);
         if (!fi.exists() && !fi.isSymLink()) {
-            problems->append(QStringLiteral("%1: no such file or folder").arg(raw));
+            FileReport missing;
+            missing.mode = mode;
+            missing.input = raw;
+            missing.state = FileState::Failed;
+            missing.errorKind = ErrorKind::Input;
+            missing.error = QStringLiteral("no such file or folder");
+            problems->append(missing);
             continue;
         }
         if (fi.isDir()) {
@@ -423,17 +429,30 @@ int runFileCommand(const QString &command, const QStringList &arguments)
 
     // --- inputs ---
     QList<InputItem> items;
-    QStringList problems;
+    QList<FileReport> problems; // inputs that never reach the engine; in the report too
     QStringList notes;
-    collectInputs(p.positionalArguments(), !pack, settings.outputDir, &items, &problems, &notes);
-    for (const QString &problem : std::as_const(problems))
-        err(problem);
+    collectInputs(p.positionalArguments(), !pack, settings.outputDir, &items, &problems, &notes, mode);
+    for (const FileReport &problem : std::as_const(problems))
+        err(QStringLiteral("%1: %2").arg(problem.input, problem.error));
     for (const QString &note : std::as_const(notes))
         err(note);
+    const bool json = p.isSet(QStringLiteral("json"));
+    const auto printJson = [&](const QJsonArray &files, int exitCode) {
+        QJsonObject root;
+        root[QStringLiteral("command")] = command;
+        root[QStringLiteral("files")] = files;
+        root[QStringLiteral("exit_code")] = exitCode;
+        std::fputs(QJsonDocument(root).toJson(QJsonDocument::Indented).constData(), stdout);
+    };
+    QJsonArray array;
+    for (const FileReport &problem : std::as_const(problems))
+        array.append(toJson(problem));
     if (items.isEmpty()) {
         const QString searched = p.positionalArguments().join(QStringLiteral(", "));
         err(pack ? QStringLiteral("pack: no files to pack in %1").arg(searched)
                  : QStringLiteral("%1: no .fgc containers found in %2").arg(command, searched));
+        if (json)
+            printJson(array, ExitInput);
         return ExitInput;
     }
 
@@ -481,7 +500,6 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     governor.setFilesInFlight(inFlight);
     governor.setBackgroundMode(p.isSet(QStringLiteral("background")));
     MetricsSampler sampler(governor);
-    const bool json = p.isSet(QStringLiteral("json"));
     const bool quiet = p.isSet(QStringLiteral("quiet"));
     const bool progress = !quiet && ::isatty(STDERR_FILENO) == 1;
     // The governor's summary lines ("Resources: ...") are progress too.
@@ -544,7 +562,6 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     // --- the report ---
     const QList<FileReport> reports = engine.reports();
     int exitCode = problems.isEmpty() ? ExitOk : ExitInput;
-    QJsonArray array;
     int okCount = 0;
     quint64 in = 0, out = 0;
     for (const FileReport &r : reports) {
@@ -576,11 +593,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         }
     }
     if (json) {
-        QJsonObject root;
-        root[QStringLiteral("command")] = command;
-        root[QStringLiteral("files")] = array;
-        root[QStringLiteral("exit_code")] = exitCode;
-        std::fputs(QJsonDocument(root).toJson(QJsonDocument::Indented).constData(), stdout);
+        printJson(array, exitCode);
     } else {
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         err(QStringLiteral("%1 of %2 files %3 in %4 s (%5 in, %6 out, %7 MB/s)")

@@ -641,6 +641,33 @@ private Q_SLOTS:
             QCOMPARE(o.value(u"sha256").toString(), sha256sum(name));
             QCOMPARE(readFile(QStringLiteral("restored/") + name), readFile(name));
         }
+
+        // A path that does not exist is in the report too, as an input error.
+        r = run(QStringList{QStringLiteral("verify"), QStringLiteral("--json"), QStringLiteral("packed/one.txt.fgc"),
+                            QStringLiteral("nowhere/gone.fgc")}
+                + passArgs());
+        EXPECT_EXIT(r, kExitInput);
+        root = parseJson(r);
+        QCOMPARE(root.value(u"exit_code").toInt(-1), kExitInput);
+        QCOMPARE(root.value(u"files").toArray().size(), 2);
+        QCOMPARE(entryFor(root, QStringLiteral("one.txt.fgc")).value(u"state").toString(), QStringLiteral("done"));
+        const QJsonObject gone = entryFor(root, QStringLiteral("gone.fgc"));
+        QCOMPARE(gone.value(u"input").toString(), QStringLiteral("nowhere/gone.fgc"));
+        QCOMPARE(gone.value(u"mode").toString(), QStringLiteral("verify"));
+        QCOMPARE(gone.value(u"state").toString(), QStringLiteral("failed"));
+        QCOMPARE(gone.value(u"error_kind").toString(), QStringLiteral("input"));
+        QCOMPARE(gone.value(u"error").toString(), QStringLiteral("no such file or folder"));
+
+        // Nothing to do at all: still a report, with the exit code.
+        r = run(QStringList{QStringLiteral("pack"), QStringLiteral("--json"), QStringLiteral("missing.txt")} + passArgs());
+        EXPECT_EXIT(r, kExitInput);
+        root = parseJson(r);
+        QCOMPARE(root.value(u"command").toString(), QStringLiteral("pack"));
+        QCOMPARE(root.value(u"exit_code").toInt(-1), kExitInput);
+        QCOMPARE(root.value(u"files").toArray().size(), 1);
+        const QJsonObject missing = root.value(u"files").toArray().at(0).toObject();
+        QCOMPARE(missing.value(u"input").toString(), QStringLiteral("missing.txt"));
+        QCOMPARE(missing.value(u"error_kind").toString(), QStringLiteral("input"));
     }
 
     // --- folders, output folders, metrics --------------------------------------------------------

@@ -447,13 +447,17 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     QJsonArray array;
     for (const FileReport &problem : std::as_const(problems))
         array.append(toJson(problem));
+    // A run that stops before the engine still prints its report with --json.
+    const auto stop = [&](int exitCode) {
+        if (json)
+            printJson(array, exitCode);
+        return exitCode;
+    };
     if (items.isEmpty()) {
         const QString searched = p.positionalArguments().join(QStringLiteral(", "));
         err(pack ? QStringLiteral("pack: no files to pack in %1").arg(searched)
                  : QStringLiteral("%1: no .fgc containers found in %2").arg(command, searched));
-        if (json)
-            printJson(array, ExitInput);
-        return ExitInput;
+        return stop(ExitInput);
     }
 
     // --- keys (never stored in clear; the keychain only through the Secret Service) ---
@@ -464,14 +468,14 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         QFile f(p.value(QStringLiteral("passphrase-file")));
         if (!f.open(QIODevice::ReadOnly)) {
             err(QStringLiteral("cannot read the passphrase file %1: %2").arg(f.fileName(), f.errorString()));
-            return ExitInput;
+            return stop(ExitInput);
         }
         QString passphrase = QString::fromUtf8(f.readLine());
         while (passphrase.endsWith(u'\n') || passphrase.endsWith(u'\r'))
             passphrase.chop(1);
         if (passphrase.isEmpty()) {
             err(QStringLiteral("the passphrase file %1 is empty").arg(f.fileName()));
-            return ExitInput;
+            return stop(ExitInput);
         }
         settings.keys = KeyMaterial::fromPassphrase(passphrase);
     } else if (needsKey) {
@@ -487,7 +491,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         } else if (pack) {
             err(QStringLiteral("%1\nUse --passphrase-file FILE to encrypt with a passphrase instead, or --cipher none.")
                     .arg(result.message));
-            return ExitInput;
+            return stop(ExitInput);
         } else {
             // Each container that needs the key fails with this cause; the others carry on.
             settings.keys.keychainError = result.message;
@@ -512,7 +516,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         csv = std::make_unique<QSaveFile>(p.value(QStringLiteral("metrics-csv")));
         if (!csv->open(QIODevice::WriteOnly)) {
             err(QStringLiteral("cannot write %1: %2").arg(csv->fileName(), csv->errorString()));
-            return ExitIo;
+            return stop(ExitIo);
         }
     }
 

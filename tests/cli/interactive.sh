@@ -8,16 +8,25 @@
 # lines; Ctrl-C (SIGINT) or SIGTERM in the middle of a run cancels it with
 # exit code 6, says so, and leaves no temporary and no output behind.
 #
-# The terminal is a pseudo-terminal from script(1).
+# The terminal is a pseudo-terminal from script(1). Every run here uses one
+# CPU token, so it lasts long enough for progress updates on any machine; the
+# restore that is interrupted reads its container through a slow FUSE file
+# system (tests/support/faultyfs with a delay per read), so it is certainly
+# still running when the signal comes.
 #
-# usage: interactive.sh /path/to/flowgate-cli
+# usage: interactive.sh /path/to/flowgate-cli /path/to/faultyfs
 set -euo pipefail
 
-CLI=$(readlink -f "${1:?usage: interactive.sh /path/to/flowgate-cli}")
+CLI=$(readlink -f "${1:?usage: interactive.sh /path/to/flowgate-cli /path/to/faultyfs}")
+FAULTYFS=$(readlink -f "${2:?usage: interactive.sh /path/to/flowgate-cli /path/to/faultyfs}")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flowgate-interactive.XXXXXX")
+MNT="$WORK/slow"
 CHILD=""
+FPID=""
 cleanup() {
   if [ -n "$CHILD" ]; then kill -9 "$CHILD" 2>/dev/null || true; fi
+  fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+  if [ -n "$FPID" ]; then kill "$FPID" 2>/dev/null || true; wait "$FPID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -54,7 +63,7 @@ on_terminal() {
   shift
   local cmd
   printf -v cmd '%q ' "$@"
-  script -qefc "$cmd" "$log" >/dev/null
+  SHELL=/bin/bash script -qefc "$cmd" "$log" >/dev/null
 }
 
 cd "$WORK"
@@ -69,12 +78,13 @@ check "pack on a terminal shows progress (bytes of the total)" contains pack.log
 check "with speed and ETA" grep -qE 'MB/s .*ETA [0-9]+ s' pack.log
 check "and the resource summary" contains pack.log "Resources:"
 check "the container was written" test -s packed/big.bin.fgc
-on_terminal verify.log "$CLI" verify packed/big.bin.fgc
+one=(--cpu-tokens 1 --per-file-workers 1)
+on_terminal verify.log "$CLI" verify "${one[@]}" packed/big.bin.fgc
 check "verify on a terminal counts the container's bytes read" grep -qE ' [1-9][0-9.]* [KM]iB of ' verify.log
-on_terminal restore.log "$CLI" restore -o restored packed/big.bin.fgc
+on_terminal restore.log "$CLI" restore "${one[@]}" -o restored packed/big.bin.fgc
 check "restore on a terminal shows progress" grep -qE ' of [0-9.]+ MiB' restore.log
 check "the restored file is the original" cmp -s restored/big.bin big.bin
-on_terminal quiet.log "$CLI" verify -q packed/big.bin.fgc
+on_terminal quiet.log "$CLI" verify -q "${one[@]}" packed/big.bin.fgc
 check "-q shows no progress" lacks quiet.log "ETA"
 check "-q shows no resource summary" lacks quiet.log "Resources:"
 check "-q still reports the result" contains quiet.log "OK"
@@ -96,8 +106,16 @@ else
 fi
 
 # --- SIGTERM in the middle of a restore --------------------------------------------
-mkdir out2
-"$CLI" restore -q -o out2 --cpu-tokens 1 --per-file-workers 1 packed/big.bin.fgc >term.out 2>term.err &
+# The container, served by a file system that takes 20 ms for every read.
+mkdir "$MNT" out2
+size=$(stat -c %s packed/big.bin.fgc)
+FAULTYFS_DELAY_MS=20 "$FAULTYFS" packed/big.bin.fgc big.bin.fgc $((size + 1)) "$MNT" -f -o ro 2>mount.err &
+FPID=$!
+if ! wait_for "the slow file system" 10 test -e "$MNT/big.bin.fgc"; then
+  cat mount.err
+  fail "mounted the slow file system (needs root and /dev/fuse)"
+fi
+"$CLI" restore -q -o out2 "${one[@]}" "$MNT/big.bin.fgc" >term.out 2>term.err &
 CHILD=$!
 if wait_for "the temporary output of the restore" 60 has_part out2; then
   kill -TERM "$CHILD"

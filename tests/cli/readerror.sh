@@ -23,10 +23,18 @@ FAULTYFS=$(readlink -f "$FAULTYFS")
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flowgate-readerror.XXXXXX")
 MNT="$WORK/bad"
 mkdir "$MNT"
-cleanup() {
-  if mountpoint -q "$MNT"; then
-    fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT" || true
+FPID=""
+unmount() {
+  # Also a dead mount (the file system gone): mountpoint(1) fails on those.
+  fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null || true
+  if [ -n "$FPID" ]; then
+    kill "$FPID" 2>/dev/null || true
+    wait "$FPID" 2>/dev/null || true
+    FPID=""
   fi
+}
+cleanup() {
+  unmount
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -43,21 +51,29 @@ check() { # check "description" command...
 contains() { grep -qF -- "$2" "$1"; }
 empty_dir() { [ -z "$(find "$1" -mindepth 1 -print -quit)" ]; }
 
-# mount_faulty BACKING NAME OFFSET: serves BACKING as $MNT/NAME, failing from OFFSET.
+# mount_faulty BACKING NAME OFFSET: serves BACKING as $MNT/NAME, failing from
+# OFFSET. The file system runs in the foreground of a child of this script, so
+# the cleanup always ends it.
 mount_faulty() {
-  if mountpoint -q "$MNT"; then fusermount3 -u "$MNT"; fi
-  if ! "$FAULTYFS" "$1" "$2" "$3" "$MNT" -o ro 2>"$WORK/mount.err"; then
-    echo "FAIL: this test needs to mount a FUSE file system (run it as root, with /dev/fuse):"
-    cat "$WORK/mount.err"
-    echo "$passed passed, $((failed + 1)) failed"
-    exit 1
-  fi
+  unmount
+  "$FAULTYFS" "$1" "$2" "$3" "$MNT" -f -o ro 2>"$WORK/mount.err" &
+  FPID=$!
+  local tries=0
+  until [ -e "$MNT/$2" ]; do
+    tries=$((tries + 1))
+    if ! kill -0 "$FPID" 2>/dev/null || [ "$tries" -gt 500 ]; then
+      echo "FAIL: this test needs to mount a FUSE file system (run it as root, with /dev/fuse):"
+      cat "$WORK/mount.err"
+      echo "$passed passed, $((failed + 1)) failed"
+      exit 1
+    fi
+    sleep 0.02
+  done
 }
 
 cd "$WORK"
 head -c 20M /dev/urandom > disk.bin
 printf 'a good file\n' > good.txt
-before=$(sha256sum disk.bin | cut -d' ' -f1)
 fail_at=$((12 * 1024 * 1024 + 4096)) # in the seventh of its 2 MiB chunks: six read fine first
 
 # --- pack: the read fails at 12 MiB + 4 KiB ---------------------------------------------
@@ -77,7 +93,6 @@ check "the other file was packed" test -f out/good.txt.fgc
 status=0
 "$CLI" verify -q out/good.txt.fgc >/dev/null 2>verify.err || status=$?
 check "the other file's container verifies (got $status)" test "$status" -eq 0
-check "the data behind the file system is untouched" test "$(sha256sum disk.bin | cut -d' ' -f1)" = "$before"
 [ "$failed" -eq 0 ] || cat pack.err
 
 # --- restore: the container's read fails half-way --------------------------------------

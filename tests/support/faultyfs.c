@@ -10,7 +10,9 @@
 // The mount point holds NAME: the backing file's bytes, size, mode and mtime.
 // Every read that reaches FAIL-OFFSET or beyond fails with EIO (reads before
 // it are served from the backing file). The file system is read-only and
-// uses direct I/O, so no cached page hides a failure. Unmount with
+// uses direct I/O, so no cached page hides a failure. With FAULTYFS_DELAY_MS
+// set in the environment, every read first waits that many milliseconds (a
+// slow disk: the tests use it to interrupt a run in its middle). Unmount with
 // `fusermount3 -u MOUNTPOINT`.
 
 #define FUSE_USE_VERSION 31
@@ -29,6 +31,7 @@ static const char *g_backing;
 static char g_path[4096]; // "/NAME"
 static off_t g_failAt;
 static int g_fd = -1;
+static unsigned g_delayMs;
 
 static int faulty_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
@@ -82,6 +85,8 @@ static int faulty_read(const char *path, char *buf, size_t size, off_t offset, s
     (void)fi;
     if (strcmp(path, g_path) != 0)
         return -ENOENT;
+    if (g_delayMs)
+        usleep(g_delayMs * 1000u);
     if (offset + (off_t)size > g_failAt) {
         // The part before the bad spot still reads, like a disk that fails
         // at one sector: the caller sees a short read, then EIO.
@@ -117,6 +122,8 @@ int main(int argc, char *argv[])
         fprintf(stderr, "%s: FAIL-OFFSET must be a number of bytes\n", argv[0]);
         return 2;
     }
+    const char *delay = getenv("FAULTYFS_DELAY_MS");
+    g_delayMs = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
     g_fd = open(g_backing, O_RDONLY | O_CLOEXEC);
     if (g_fd < 0) {
         perror(g_backing);

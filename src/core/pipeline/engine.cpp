@@ -518,7 +518,9 @@ private:
         return true;
     }
 
-    bool readIn(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got)
+    /// Reads at \a offset under an I/O permit. \a count: add the bytes to the
+    /// "bytes in" metric (false for a look-ahead whose bytes are read again).
+    bool readIn(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got, bool count = true)
     {
         Permit io;
         if (!take(io, m_governor.acquireIo(m_cancel.token())))
@@ -529,7 +531,8 @@ private:
             fail(ErrorKind::Input, tr("cannot read %1: %2").arg(m_path, error));
             return false;
         }
-        m_governor.metrics().addBytesIn(quint64(*got));
+        if (count)
+            m_governor.metrics().addBytesIn(quint64(*got));
         return true;
     }
 
@@ -900,7 +903,7 @@ private:
         // The header: at most 64 KiB (fixed fields plus a name of at most 4 KiB).
         Buffer head(64 * 1024);
         qint64 got = 0;
-        if (!readIn(head.data(), head.capacity(), 0, &got))
+        if (!readIn(head.data(), head.capacity(), 0, &got, false)) // the chunks after the header are read again
             return;
         std::size_t headerSize = 0;
         const auto status = fgc::parseHeader(std::span<const std::uint8_t>(head.data(), std::size_t(got)), &m_header,
@@ -912,6 +915,7 @@ private:
                     : tr("%1: %2").arg(m_path, error));
             return;
         }
+        m_governor.metrics().addBytesIn(headerSize);
         m_report.chunkSize = m_header.chunkSize;
         m_report.originalSize = m_header.originalSize;
         if (!setUpCipher(m_header))

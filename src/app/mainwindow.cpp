@@ -355,7 +355,11 @@ void MainWindow::connectController()
     });
     connect(
         &engine, &Engine::fileStateChanged, this,
-        [this](int id, FileState state) {
+        [this, &engine](int id, FileState) {
+            // The engine's own state, not the signal's: signals emitted from
+            // different threads (a pause here, a start on a worker) can arrive
+            // in another order than the changes were made.
+            const FileState state = engine.report(id).state;
             const int r = m_model->rowOfEngineId(id);
             if (r >= 0 && state != FileState::Done && state != FileState::Failed && state != FileState::Cancelled)
                 m_model->setState(r, state);

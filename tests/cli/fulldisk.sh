@@ -12,6 +12,8 @@
 #
 # usage: fulldisk.sh /path/to/flowgate-cli
 set -euo pipefail
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
 CLI=${1:?usage: fulldisk.sh /path/to/flowgate-cli}
 [ -x "$CLI" ] || { echo "FAIL: $CLI is not an executable"; exit 1; }
@@ -34,18 +36,6 @@ if ! mount -t tmpfs -o size=8m,mode=0755 tmpfs "$MNT" 2>"$WORK/mount.err"; then
   echo "0 passed, 1 failed"
   exit 1
 fi
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { # check "description" command...
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
-contains() { grep -qF -- "$2" "$1"; }
-empty_dir() { [ -z "$(find "$1" -mindepth 1 -print -quit)" ]; }
 
 cd "$WORK"
 echo "correct horse battery staple" > pass.txt
@@ -92,5 +82,4 @@ check "the message names the output file" contains restore.err "$MNT/big.bin"
 check "nothing is left in the full folder after restore" empty_dir "$MNT"
 [ "$failed" -eq 0 ] || cat restore.err
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -16,6 +16,8 @@
 #
 # usage: interactive.sh /path/to/flowgate-cli /path/to/faultyfs
 set -euo pipefail
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
 CLI=$(readlink -f "${1:?usage: interactive.sh /path/to/flowgate-cli /path/to/faultyfs}")
 FAULTYFS=$(readlink -f "${2:?usage: interactive.sh /path/to/flowgate-cli /path/to/faultyfs}")
@@ -31,31 +33,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { # check "description" command...
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
-contains() { grep -qF -- "$2" "$1"; }
-lacks() { ! grep -qF -- "$2" "$1"; }
-empty_dir() { [ -z "$(find "$1" -mindepth 1 -print -quit)" ]; }
-# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND every 20 ms.
-wait_for() {
-  local what=$1 limit=$2
-  shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "timed out after ${limit} s waiting for: $what"
-      return 1
-    fi
-    sleep 0.02
-  done
-}
 has_part() { [ -n "$(find "$1" -name '*.part' -print -quit)" ]; }
 # on_terminal LOG COMMAND...: runs COMMAND on a pseudo-terminal, its output in LOG.
 on_terminal() {
@@ -128,5 +105,4 @@ else
   fail "restore started writing its temporary output"
 fi
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

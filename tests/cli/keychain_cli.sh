@@ -16,6 +16,8 @@
 #
 # usage: keychain_cli.sh /path/to/flowgate-cli
 set -euo pipefail
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
 CLI=$(readlink -f "${1:?usage: keychain_cli.sh /path/to/flowgate-cli}")
 if [ -z "${FLOWGATE_KEYRING:-}" ]; then
@@ -26,17 +28,6 @@ fi
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/flowgate-keychain.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { # check "description" command...
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
-contains() { grep -qF -- "$2" "$1"; }
-lacks() { ! grep -qF -- "$2" "$1"; }
 same() { cmp -s "$1" "$2"; }
 no_bus() { DBUS_SESSION_BUS_ADDRESS=disabled: "$@"; }
 forget_key() { secret-tool clear user master-key server Flowgate; }
@@ -102,5 +93,4 @@ status=0
 check "after the import the container restores (got $status)" test "$status" -eq 0
 check "to the original" same out3/secret.txt secret.txt
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

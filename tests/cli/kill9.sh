@@ -8,6 +8,8 @@
 #
 # usage: kill9.sh /path/to/flowgate-cli
 set -euo pipefail
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
 CLI=${1:?usage: kill9.sh /path/to/flowgate-cli}
 [ -x "$CLI" ] || { echo "FAIL: $CLI is not an executable"; exit 1; }
@@ -24,33 +26,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { # check "description" command...
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
 finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
+  summary
   exit $?
-}
-
-# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND every 20 ms.
-wait_for() {
-  local what=$1 limit=$2
-  shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    if [ "$SECONDS" -ge "$deadline" ]; then
-      echo "timed out after ${limit} s waiting for: $what"
-      return 1
-    fi
-    sleep 0.02
-  done
 }
 
 # The size of the newest file matching a glob, or 0.

@@ -14,6 +14,8 @@
 #
 # usage: readerror.sh /path/to/flowgate-cli /path/to/faultyfs
 set -euo pipefail
+# shellcheck source=tests/cli/testlib.sh
+source "$(dirname "$0")/testlib.sh"
 
 CLI=${1:?usage: readerror.sh /path/to/flowgate-cli /path/to/faultyfs}
 FAULTYFS=${2:?usage: readerror.sh /path/to/flowgate-cli /path/to/faultyfs}
@@ -38,18 +40,6 @@ cleanup() {
   rm -rf "$WORK"
 }
 trap cleanup EXIT
-
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok   - $*"; }
-fail() { failed=$((failed + 1)); echo "FAIL - $*"; }
-check() { # check "description" command...
-  local what=$1
-  shift
-  if "$@"; then pass "$what"; else fail "$what"; fi
-}
-contains() { grep -qF -- "$2" "$1"; }
-empty_dir() { [ -z "$(find "$1" -mindepth 1 -print -quit)" ]; }
 
 # mount_faulty BACKING NAME OFFSET: serves BACKING as $MNT/NAME, failing from
 # OFFSET. The file system runs in the foreground of a child of this script, so
@@ -111,5 +101,4 @@ status=0
 "$CLI" verify -q "$MNT/disk.bin.fgc" >verify2.out 2>verify2.err || status=$?
 check "verify exits 3 as well (got $status)" test "$status" -eq 3
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+summary

@@ -128,8 +128,8 @@ void TestFaults::readErrorMidFile_data()
     // 8 MiB chunks: with CPU tokens free at the start, the first chunk is read
     // in two halves at once; the error is in the second half.
     constexpr quint32 big = 8u << 20;
-    QTest::newRow("pack, chunk read in two halves") << false << big << quint64(2 * quint64(big) + 10)
-                                                    << quint64(big / 2 + (1u << 20));
+    QTest::newRow("pack, chunk read in two halves")
+        << false << big << quint64(2 * quint64(big) + 10) << quint64(big / 2 + (1u << 20));
 }
 
 void TestFaults::readErrorMidFile()
@@ -539,8 +539,8 @@ void TestFaults::pauseFinishedFileChangesNothing()
     QVERIFY(writeFileBytes(input, compressibleData(kChunk, 4)));
     Governor governor(testConfig(1));
     Engine engine(governor);
-    const int id = engine.addFile(input,
-        packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, kChunk, path(QStringLiteral("out"))));
+    const int id = engine.addFile(
+        input, packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, kChunk, path(QStringLiteral("out"))));
     QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
     QCOMPARE(engine.report(id).state, FileState::Done);
     QSignalSpy states(&engine, &Engine::fileStateChanged);

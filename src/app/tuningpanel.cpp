@@ -145,19 +145,8 @@ JobMode TuningPanel::mode() const
 
 StorageType TuningPanel::storageType() const
 {
-    switch (StorageType::Kind(m_ui->storageComboBox->currentData().toInt())) {
-    case StorageType::Kind::NVMe:
-        return StorageType::nvme();
-    case StorageType::Kind::SSD:
-        return StorageType::ssd();
-    case StorageType::Kind::HDD:
-        return StorageType::hdd();
-    case StorageType::Kind::Auto:
-        return StorageType::automatic();
-    case StorageType::Kind::Custom:
-        return StorageType::custom(m_ui->ioTokensSlider->value());
-    }
-    return StorageType::automatic();
+    return StorageType::of(
+        StorageType::Kind(m_ui->storageComboBox->currentData().toInt()), m_ui->ioTokensSlider->value());
 }
 
 int TuningPanel::cpuTokens() const

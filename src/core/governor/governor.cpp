@@ -49,19 +49,8 @@ void Governor::setStorageType(StorageType type)
 
 StorageType Governor::storageType() const
 {
-    switch (StorageType::Kind(m_storageKind.load(std::memory_order_relaxed))) {
-    case StorageType::Kind::NVMe:
-        return StorageType::nvme();
-    case StorageType::Kind::SSD:
-        return StorageType::ssd();
-    case StorageType::Kind::HDD:
-        return StorageType::hdd();
-    case StorageType::Kind::Auto:
-        return StorageType::automatic();
-    case StorageType::Kind::Custom:
-        return StorageType::custom(m_storageCustom.load(std::memory_order_relaxed));
-    }
-    return StorageType::automatic();
+    return StorageType::of(StorageType::Kind(m_storageKind.load(std::memory_order_relaxed)),
+        m_storageCustom.load(std::memory_order_relaxed));
 }
 
 ResourceConfig Governor::config() const

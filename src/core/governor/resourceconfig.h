@@ -23,6 +23,14 @@ public:
     static constexpr StorageType automatic() { return StorageType(Kind::Auto, 0); }
     /// A user-chosen I/O token count (clamped to at least 1).
     static constexpr StorageType custom(int ioTokens) { return StorageType(Kind::Custom, ioTokens < 1 ? 1 : ioTokens); }
+    /// The storage type of \a kind (automatic for a value outside Kind);
+    /// \a customIoTokens counts only for Custom.
+    static constexpr StorageType of(Kind kind, int customIoTokens)
+    {
+        if (kind == Kind::Custom)
+            return custom(customIoTokens);
+        return kind >= Kind::NVMe && kind <= Kind::Auto ? StorageType(kind, 0) : automatic();
+    }
 
     constexpr Kind kind() const { return m_kind; }
     constexpr int customTokens() const { return m_custom; }

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void defaults();
     void storageTypeParsing_data();
     void storageTypeParsing();
+    void storageTypeOfKind();
     void liveRetuning();
     void memoryTracking();
     void memoryGuardIsMoveOnly();
@@ -135,6 +136,17 @@ void TestGovernor::storageTypeParsing_data()
     QTest::newRow("negative") << QStringLiteral("-3") << false << QString();
     QTest::newRow("junk") << QStringLiteral("floppy") << false << QString();
     QTest::newRow("empty") << QString() << false << QString();
+}
+
+void TestGovernor::storageTypeOfKind()
+{
+    QCOMPARE(StorageType::of(StorageType::Kind::NVMe, 7), StorageType::nvme());
+    QCOMPARE(StorageType::of(StorageType::Kind::SSD, 7), StorageType::ssd());
+    QCOMPARE(StorageType::of(StorageType::Kind::HDD, 7), StorageType::hdd());
+    QCOMPARE(StorageType::of(StorageType::Kind::Auto, 7), StorageType::automatic());
+    QCOMPARE(StorageType::of(StorageType::Kind::Custom, 7), StorageType::custom(7));
+    QCOMPARE(StorageType::of(StorageType::Kind::Custom, 0), StorageType::custom(1));
+    QCOMPARE(StorageType::of(StorageType::Kind(42), 7), StorageType::automatic()); // not a kind
 }
 
 void TestGovernor::storageTypeParsing()

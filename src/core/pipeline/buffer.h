@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #pragma once
 
+#include "pipeline/filemapping.h"
+
 #include <QtGlobal>
 
 #include <cstdint>
@@ -14,7 +16,8 @@ namespace flowgate {
 
 /// A chunk buffer whose bytes are never zero-filled: the pipeline always
 /// writes before it reads, and zero-filling 64 MiB per chunk would cost a full
-/// extra pass over memory. Move-only.
+/// extra pass over memory. Or a read-only view of an input file (a
+/// FileMapping). Move-only.
 class Buffer
 {
 public:
@@ -22,17 +25,23 @@ public:
     explicit Buffer(std::size_t capacity)
         : m_data(capacity ? new std::uint8_t[capacity] : nullptr) // default-initialised: not zeroed
         , m_capacity(capacity)
-    {
-    }
+    { }
+    /// A read-only view of an input file's bytes instead of memory of its own.
+    explicit Buffer(std::unique_ptr<FileMapping> mapping)
+        : m_mapping(std::move(mapping))
+        , m_capacity(m_mapping ? m_mapping->size() : 0)
+        , m_size(m_capacity)
+    { }
     Buffer(Buffer &&other) noexcept
         : m_data(std::move(other.m_data))
+        , m_mapping(std::move(other.m_mapping))
         , m_capacity(std::exchange(other.m_capacity, 0))
         , m_size(std::exchange(other.m_size, 0))
-    {
-    }
+    { }
     Buffer &operator=(Buffer &&other) noexcept
     {
         m_data = std::move(other.m_data);
+        m_mapping = std::move(other.m_mapping);
         m_capacity = std::exchange(other.m_capacity, 0);
         m_size = std::exchange(other.m_size, 0);
         return *this;
@@ -40,14 +49,19 @@ public:
     Buffer(const Buffer &) = delete;
     Buffer &operator=(const Buffer &) = delete;
 
+    /// Null for a file mapping, which is never written to.
     std::uint8_t *data() { return m_data.get(); }
-    const std::uint8_t *data() const { return m_data.get(); }
+    const std::uint8_t *data() const { return m_mapping ? m_mapping->data() : m_data.get(); }
     std::size_t capacity() const { return m_capacity; }
     std::size_t size() const { return m_size; }
     void setSize(std::size_t size) { m_size = size; }
+    bool isMapping() const { return m_mapping != nullptr; }
+    /// A file mapping that lost pages because the file shrank (FileMapping::damaged()).
+    bool damaged() const { return m_mapping && m_mapping->damaged(); }
 
 private:
     std::unique_ptr<std::uint8_t[]> m_data;
+    std::unique_ptr<FileMapping> m_mapping;
     std::size_t m_capacity = 0;
     std::size_t m_size = 0;
 };
@@ -57,7 +71,9 @@ private:
 class BufferPool final
 {
 public:
-    explicit BufferPool(std::size_t maxKept = 8) : m_maxKept(maxKept) {}
+    explicit BufferPool(std::size_t maxKept = 8)
+        : m_maxKept(maxKept)
+    { }
     Q_DISABLE_COPY_MOVE(BufferPool)
 
     Buffer take(std::size_t capacity)
@@ -78,6 +94,10 @@ public:
 
     void give(Buffer &&buffer)
     {
+        if (buffer.isMapping()) {
+            Buffer unmapped(std::move(buffer)); // nothing to keep: unmapped here
+            return;
+        }
         if (buffer.capacity() == 0)
             return;
         std::lock_guard lock(m_mutex);

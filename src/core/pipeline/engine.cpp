@@ -207,8 +207,14 @@ QString errorKindName(ErrorKind kind)
 
 // --- one file --------------------------------------------------------------------------
 
+/// Pack reads chunks of at least this size as views of the input file
+/// (FileMapping); smaller ones, where a mapping's system calls would cost more
+/// than the copy they save, with pread().
+constexpr std::size_t kMapFrom = std::size_t(1) << 20;
+
 /// One file's run: its reader, its chunks in flight, its ordered writer, and
 /// the final verification and rename. Lives as long as any of its tasks.
+
 class FileTask final : public std::enable_shared_from_this<FileTask>
 {
 public:
@@ -308,7 +314,7 @@ private:
     void release(const std::shared_ptr<Unit> &unit)
     {
         if (unit) {
-            m_engine.m_buffers->give(std::move(unit->input));
+            giveBackInput(*unit);
             m_engine.m_outputBuffers->give(std::move(unit->output));
             // Hand the memory back first: a place in the window (or the
             // permit) lets the reader admit the next chunk's memory. Then the
@@ -328,6 +334,20 @@ private:
             unit->perFile = Permit();
         if (m_outstanding.fetch_sub(1) == 1)
             finish();
+    }
+
+    /// A chunk is done with its input. A view of the input file that lost
+    /// pages (the file shrank while it was mapped) held zeros, not the file.
+    void giveBackInput(Unit &unit)
+    {
+        if (unit.input.damaged())
+            fail(ErrorKind::Input, changedWhileRead());
+        m_engine.m_buffers->give(std::move(unit.input));
+    }
+
+    QString changedWhileRead() const
+    {
+        return tr("%1 changed while being read (size or modification time changed); nothing was written").arg(m_path);
     }
 
     void spawnWorker(std::shared_ptr<Unit> unit)
@@ -405,7 +425,7 @@ private:
         const int left = unit->stagesLeft.fetch_sub(1) - 1;
         if (pack ? (left == 1 && stage != Stage::Write) : stage == Stage::Transform) {
             // The input is no longer needed: give its memory back before waiting.
-            m_engine.m_buffers->give(std::move(unit->input));
+            giveBackInput(*unit);
         }
         if (left == 0) {
             next.release.push_back(std::move(unit));
@@ -574,6 +594,21 @@ private:
     /// fresh buffer), and an idle core shortens the wait for the first
     /// chunks. When every token is busy, or in background mode, the read
     /// stays whole and on the reader.
+    bool mapChunk(Buffer &input, std::size_t size, quint64 offset, qint64 *got)
+    {
+        if (size < kMapFrom)
+            return false;
+        Permit io;
+        if (!take(io, m_governor.acquireIo(m_cancel.token())))
+            return false;
+        if (!posix::mapInput(m_in.get(), offset, size, &input))
+            return false;
+        m_mappedInput = true;
+        *got = qint64(size);
+        m_governor.metrics().addBytesIn(size);
+        return true;
+    }
+
     bool readChunk(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got)
     {
         constexpr std::size_t kSplitFrom = std::size_t(8) << 20;
@@ -799,10 +834,12 @@ private:
             unit->index = i;
             unit->last = i + 1 == chunks;
             unit->plainSize = quint32(size);
-            unit->input = m_engine.m_buffers->take(h.chunkSize);
             qint64 got = 0;
-            if (!readChunk(unit->input.data(), size, offset, &got))
-                return;
+            if (!mapChunk(unit->input, size, offset, &got)) {
+                unit->input = m_engine.m_buffers->take(h.chunkSize);
+                if (!readChunk(unit->input.data(), size, offset, &got))
+                    return;
+            }
             if (quint64(got) != size) {
                 fail(ErrorKind::Input,
                     tr("%1 changed while being read (it shrank to %2 bytes)").arg(m_path).arg(offset + quint64(got)));
@@ -820,8 +857,7 @@ private:
         QString statError;
         if (!posix::statFd(m_in.get(), &after, &statError) || after.size != m_info.size
             || after.mtimeNs != m_info.mtimeNs) {
-            fail(ErrorKind::Input,
-                tr("%1 changed while being read (size or modification time changed); nothing was written").arg(m_path));
+            fail(ErrorKind::Input, changedWhileRead());
             return;
         }
         m_report.inputSize = h.originalSize;
@@ -839,7 +875,8 @@ private:
             return false;
         }
         if (!c->compressInto(
-                u.input.data(), u.plainSize, u.output.data(), u.output.capacity() - kAeadTagSize, &written, &error)) {
+                std::as_const(u.input).data(), u.plainSize, u.output.data(), u.output.capacity() - kAeadTagSize,
+                &written, &error)) {
             fail(ErrorKind::Input, tr("compressing %1 failed: %2").arg(m_path, error));
             return false;
         }
@@ -1114,9 +1151,25 @@ private:
     }
 
     /// Runs once, on the thread that finished the last piece of work.
+    /// Chunks read as views of the file (FileMapping) are read by the
+    /// workers until the last one is done, not only until the reader is: a
+    /// change in that time would reach the container. So the file is checked
+    /// once more at the end.
+    bool inputUnchangedSinceOpen()
+    {
+        posix::InputInfo now;
+        QString error;
+        if (posix::statFd(m_in.get(), &now, &error) && now.size == m_info.size && now.mtimeNs == m_info.mtimeNs)
+            return true;
+        fail(ErrorKind::Input, changedWhileRead());
+        return false;
+    }
+
     void finish()
     {
         bool ok = !failed() && m_nextToWrite == m_header.chunkCount();
+        if (ok && m_mappedInput)
+            ok = inputUnchangedSinceOpen();
         if (ok)
             ok = finishHash();
         if (ok && m_settings.mode == JobMode::Pack)
@@ -1187,6 +1240,7 @@ private:
     PauseGate m_gate;
     std::shared_ptr<TokenPool> m_limiter;
     std::atomic<int> m_outstanding{0};
+    std::atomic<bool> m_mappedInput{false}; // some chunk was read as a view of the file
     std::mutex m_windowMutex;
     std::condition_variable m_windowCv;
     int m_unitsInFlight = 0;

@@ -161,6 +161,21 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
     return qint64(done);
 }
 
+bool mapInput(int fd, quint64 offset, std::size_t size, Buffer *out)
+{
+    // The fault hook sees the pieces readFully() would read: a failing one
+    // fails the mapping, and readFully() then meets the same failure.
+    for (std::size_t done = 0; done < size; done += kIoPiece) {
+        if (injectedFault(Operation::Read, fd, offset + done, std::min(size - done, kIoPiece)))
+            return false;
+    }
+    std::unique_ptr<FileMapping> mapping = FileMapping::map(fd, offset, size);
+    if (!mapping)
+        return false;
+    *out = Buffer(std::move(mapping));
+    return true;
+}
+
 Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPath, QString *error)
 {
     for (int attempt = 0; attempt < 16; ++attempt) {

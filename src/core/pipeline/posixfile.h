@@ -2,6 +2,8 @@
 // SPDX-FileCopyrightText: the Flowgate authors
 #pragma once
 
+#include "pipeline/buffer.h"
+
 #include <QString>
 #include <QtGlobal>
 
@@ -67,6 +69,13 @@ inline constexpr std::size_t kIoPiece = std::size_t(1) << 20;
 /// retries until all bytes arrive or read returns 0). Returns the bytes read;
 /// less than size only at end of file. -1 on error (errno text in *error).
 qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, QString *error);
+
+/// The bytes of [offset, offset + size) as a FileMapping: in memory when
+/// this returns, as after readFully(), but not copied out of the page cache.
+/// False when that cannot be done (the file is shorter, a read fails, no
+/// mapping); readFully() then reads them, or names the precise cause. The
+/// fault hook sees it as the reads of readFully(), piece by piece.
+[[nodiscard]] bool mapInput(int fd, quint64 offset, std::size_t size, Buffer *out);
 
 /// Creates a hidden temporary file beside the final output
 /// (".<final name>.<random>.part", mode 0600) in dir.

@@ -276,17 +276,26 @@ void TestFaults::diskFull()
 void TestFaults::changedWhileRead_data()
 {
     QTest::addColumn<QString>("change");
-    QTest::newRow("append") << QStringLiteral("append");
-    QTest::newRow("rewrite, same size") << QStringLiteral("rewrite");
-    QTest::newRow("truncate") << QStringLiteral("truncate");
-    QTest::newRow("touch (mtime only)") << QStringLiteral("touch");
+    QTest::addColumn<quint32>("chunk");
+    // Chunks of 1 MiB and more are read as views of the file (FileMapping),
+    // smaller ones with pread().
+    for (const quint32 chunk : {kChunk, quint32(1u << 20)}) {
+        const char *how = chunk < (1u << 20) ? "read" : "mapped";
+        QTest::addRow("append, %s", how) << QStringLiteral("append") << chunk;
+        QTest::addRow("rewrite, same size, %s", how) << QStringLiteral("rewrite") << chunk;
+        QTest::addRow("truncate, %s", how) << QStringLiteral("truncate") << chunk;
+        // The first chunk was read already; a mapping of it loses pages.
+        QTest::addRow("truncate into the first chunk, %s", how) << QStringLiteral("truncate-first") << chunk;
+        QTest::addRow("touch (mtime only), %s", how) << QStringLiteral("touch") << chunk;
+    }
 }
 
 void TestFaults::changedWhileRead()
 {
     QFETCH(QString, change);
+    QFETCH(quint32, chunk);
     const QString input = path(QStringLiteral("in/live.log"));
-    const qint64 size = 6 * kChunk + 99;
+    const qint64 size = 6 * qint64(chunk) + 99;
     QVERIFY(writeFileBytes(input, compressibleData(size, 2)));
     QVERIFY(setModeAndMtime(input, 0640, kOldMtimeNs)); // any change moves the mtime to now
 
@@ -294,7 +303,7 @@ void TestFaults::changedWhileRead()
     std::atomic<bool> changed{false};
     std::atomic<int> failures{0};
     posix::setFaultHook([&, victim, change, input](posix::Operation op, int fd, quint64 offset, std::size_t) {
-        if (op != posix::Operation::Read || offset < kChunk || changed.load() || posix::pathOfFd(fd) != victim)
+        if (op != posix::Operation::Read || offset < chunk || changed.load() || posix::pathOfFd(fd) != victim)
             return 0;
         changed = true;
         const QByteArray native = QFile::encodeName(input);
@@ -307,7 +316,10 @@ void TestFaults::changedWhileRead()
             if (!f.open(QIODevice::ReadWrite) || f.write(QByteArray(100, 'y')) != 100)
                 ++failures;
         } else if (change == QLatin1String("truncate")) {
-            if (::truncate(native.constData(), off_t(kChunk + kChunk / 2)) != 0)
+            if (::truncate(native.constData(), off_t(chunk + chunk / 2)) != 0)
+                ++failures;
+        } else if (change == QLatin1String("truncate-first")) {
+            if (::truncate(native.constData(), off_t(chunk / 2)) != 0)
                 ++failures;
         } else if (::utimensat(AT_FDCWD, native.constData(), nullptr, 0) != 0) { // touch
             ++failures;
@@ -317,7 +329,7 @@ void TestFaults::changedWhileRead()
     Governor governor(testConfig());
     Engine engine(governor);
     const FileReport r = runOne(engine, input,
-        packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, kChunk, path(QStringLiteral("out"))));
+        packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, chunk, path(QStringLiteral("out"))));
     posix::setFaultHook({});
     QVERIFY(changed.load());
     QCOMPARE(failures.load(), 0);

@@ -623,8 +623,8 @@
 <context>
     <name>flowgate::Engine</name>
     <message>
-        <location filename="../src/core/pipeline/engine.cpp" line="+1427"/>
-        <location line="+77"/>
+        <location filename="../src/core/pipeline/engine.cpp" line="+1533"/>
+        <location line="+81"/>
         <source>cancelled before it started</source>
         <translation>vor dem Start abgebrochen</translation>
     </message>
@@ -632,33 +632,34 @@
 <context>
     <name>flowgate::FileTask</name>
     <message>
-        <location line="-1262"/>
+        <location line="-1363"/>
         <location line="+59"/>
-        <location line="+76"/>
-        <location line="+162"/>
+        <location line="+90"/>
+        <location line="+177"/>
         <location line="+22"/>
-        <location line="+605"/>
+        <location line="+660"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location line="-660"/>
-        <location line="+624"/>
+        <location line="-726"/>
+        <location line="+6"/>
+        <location line="+684"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-601"/>
+        <location line="-657"/>
         <source>cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location line="+82"/>
+        <location line="+111"/>
         <source>%1 already exists (use --force to overwrite it)</source>
         <translation>%1 existiert bereits (mit --force überschreiben)</translation>
     </message>
     <message>
-        <location line="+39"/>
+        <location line="+47"/>
         <source>it is encrypted with the keychain&apos;s master key, but no keychain key was given; use the keychain key source</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, es wurde aber kein Schlüssel aus dem Schlüsselbund angegeben; die Schlüsselquelle „Schlüsselbund“ verwenden</translation>
     </message>
@@ -684,13 +685,13 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+185"/>
+        <location line="+187"/>
         <location line="+15"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location line="-190"/>
+        <location line="-192"/>
         <source>encryption needs a key: choose the keychain or a passphrase, or --cipher none</source>
         <translation>Verschlüsselung braucht einen Schlüssel: den Schlüsselbund oder eine Passphrase wählen, oder --cipher none</translation>
     </message>
@@ -710,49 +711,49 @@
         <translation>der kompatible Modus braucht einen Codec (zstd, gzip, lz4 oder xz)</translation>
     </message>
     <message>
-        <location line="+40"/>
+        <location line="+42"/>
         <source>%1 changed while being read (it shrank to %2 bytes)</source>
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
     <message>
-        <location line="+16"/>
+        <location line="-528"/>
         <source>%1 changed while being read (size or modification time changed); nothing was written</source>
         <translation>%1 hat sich beim Lesen geändert (Größe oder Änderungszeit); es wurde nichts geschrieben</translation>
     </message>
     <message>
-        <location line="+218"/>
+        <location line="+763"/>
         <source>SHA-256 failed</source>
         <translation>SHA-256 fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="-204"/>
+        <location line="-206"/>
         <source>codec %1: %2</source>
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="-183"/>
+        <location line="-184"/>
         <source>it is encrypted with the keychain&apos;s master key, which the keychain could not give: %1</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, den der Schlüsselbund nicht liefern konnte: %1</translation>
     </message>
     <message>
         <location line="+131"/>
-        <location line="+57"/>
+        <location line="+59"/>
         <source>compressing %1 failed: %2</source>
         <translation>Komprimieren von %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
         <location line="+11"/>
-        <location line="+249"/>
+        <location line="+250"/>
         <source>encryption failed: %1</source>
         <translation>Verschlüsselung fehlgeschlagen: %1</translation>
     </message>
     <message>
-        <location line="-189"/>
+        <location line="-190"/>
         <source>%1 is truncated: the container header is incomplete</source>
         <translation>%1 ist abgeschnitten: der Container-Header ist unvollständig</translation>
     </message>
     <message>
-        <location line="+28"/>
+        <location line="+29"/>
         <source>%1 is truncated: chunk %2 of %3 is missing</source>
         <translation>%1 ist abgeschnitten: Block %2 von %3 fehlt</translation>
     </message>
@@ -1063,12 +1064,12 @@
     </message>
     <message>
         <location line="+0"/>
-        <location line="+449"/>
+        <location line="+453"/>
         <source>Quit Flowgate</source>
         <translation>Flowgate beenden</translation>
     </message>
     <message>
-        <location line="-447"/>
+        <location line="-451"/>
         <source>&amp;About Flowgate</source>
         <translation>&amp;Über Flowgate</translation>
     </message>
@@ -1114,7 +1115,7 @@
         <translation>Belegter Speicher (%1) liegt über dem weichen Limit (%2)</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+63"/>
         <source>Applied the advisor&apos;s suggestion</source>
         <translation>Vorschlag des Beraters übernommen</translation>
     </message>
@@ -1583,7 +1584,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Lesefehler bei Byte %1: %2</translation>
     </message>
     <message>
-        <location line="+23"/>
+        <location line="+38"/>
         <source>cannot create a file in %1: %2</source>
         <translation>in %1 kann keine Datei angelegt werden: %2</translation>
     </message>
@@ -1593,7 +1594,12 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>in %1 kann keine temporäre Datei angelegt werden</translation>
     </message>
     <message>
-        <location line="+15"/>
+        <location line="+19"/>
+        <source>direct write refused: %1</source>
+        <translation>direkter Schreibzugriff abgelehnt: %1</translation>
+    </message>
+    <message>
+        <location line="+4"/>
         <source>the disk is full (%1)</source>
         <translation>der Datenträger ist voll (%1)</translation>
     </message>
@@ -1603,7 +1609,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Schreibfehler: %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+22"/>
         <source>could not flush to disk: %1</source>
         <translation>Daten konnten nicht auf den Datenträger übertragen werden: %1</translation>
     </message>
@@ -1620,7 +1626,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>%1 existiert bereits (mit --force überschreiben)</translation>
     </message>
     <message>
-        <location line="+20"/>
+        <location line="+22"/>
         <source>cannot set the file mode: %1</source>
         <translation>die Dateirechte können nicht gesetzt werden: %1</translation>
     </message>

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <utility>
 #include <vector>
 
@@ -21,9 +22,13 @@ namespace flowgate {
 class Buffer
 {
 public:
+    /// Where a buffer's memory starts: a page, as direct I/O wants.
+    static constexpr std::size_t kAlignment = 4096;
+
     Buffer() = default;
+    /// kAlignment-aligned, so restore can write it to the disk directly (O_DIRECT).
     explicit Buffer(std::size_t capacity)
-        : m_data(capacity ? new std::uint8_t[capacity] : nullptr) // default-initialised: not zeroed
+        : m_data(capacity ? new (std::align_val_t(kAlignment)) std::uint8_t[capacity] : nullptr) // not zeroed
         , m_capacity(capacity)
     { }
     /// A read-only view of an input file's bytes instead of memory of its own.
@@ -60,7 +65,11 @@ public:
     bool damaged() const { return m_mapping && m_mapping->damaged(); }
 
 private:
-    std::unique_ptr<std::uint8_t[]> m_data;
+    struct AlignedDelete
+    {
+        void operator()(std::uint8_t *p) const { ::operator delete[](p, std::align_val_t(kAlignment)); }
+    };
+    std::unique_ptr<std::uint8_t[], AlignedDelete> m_data;
     std::unique_ptr<FileMapping> m_mapping;
     std::size_t m_capacity = 0;
     std::size_t m_size = 0;

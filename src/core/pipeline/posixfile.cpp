@@ -197,16 +197,24 @@ Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPa
     return Fd();
 }
 
-bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *error, Failure *failure)
+bool writeFully(
+    int fd, const std::uint8_t *data, std::size_t size, QString *error, Failure *failure, std::size_t *written)
 {
     std::size_t done = 0;
     while (done < size) {
         const int injected = injectedFault(Operation::Write, fd, 0, size - done);
         const ssize_t n = injected ? -1 : ::write(fd, data + done, std::min(size - done, kIoPiece));
+        if (written)
+            *written = done;
         if (n < 0) {
             if (!injected && errno == EINTR)
                 continue;
             const int err = injected ? injected : errno;
+            if (err == EINVAL && (::fcntl(fd, F_GETFL) & O_DIRECT) != 0) {
+                *failure = Failure::Unsupported;
+                *error = tr("direct write refused: %1").arg(errnoText(err));
+                return false;
+            }
             *failure = (err == ENOSPC || err == EDQUOT) ? Failure::NoSpace : Failure::Output;
             *error = err == ENOSPC ? tr("the disk is full (%1)").arg(errnoText(err))
                                    : tr("write error: %1").arg(errnoText(err));
@@ -214,7 +222,18 @@ bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *err
         }
         done += std::size_t(n);
     }
+    if (written)
+        *written = done;
     return true;
+}
+
+bool setDirect(int fd, bool on)
+{
+    const int flags = ::fcntl(fd, F_GETFL);
+    if (flags < 0)
+        return false;
+    const int wanted = on ? (flags | O_DIRECT) : (flags & ~O_DIRECT);
+    return wanted == flags || ::fcntl(fd, F_SETFL, wanted) == 0;
 }
 
 bool syncFd(int fd, QString *error)

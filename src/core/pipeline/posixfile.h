@@ -14,7 +14,7 @@ namespace flowgate::posix {
 
 /// What a failure was about, so callers can tell input, output and space
 /// problems apart (and map them to exit codes).
-enum class Failure { None, Input, Output, NoSpace };
+enum class Failure { None, Input, Output, NoSpace, Unsupported };
 
 /// An open file descriptor, closed on destruction. Move-only.
 class Fd
@@ -80,8 +80,17 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
 /// Creates a hidden temporary file beside the final output
 /// (".<final name>.<random>.part", mode 0600) in dir.
 [[nodiscard]] Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPath, QString *error);
-/// Writes all bytes (retrying short writes). On ENOSPC *failure is NoSpace.
-[[nodiscard]] bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *error, Failure *failure);
+/// Writes all bytes (retrying short writes). On ENOSPC *failure is NoSpace;
+/// EINVAL from a file in direct mode (see setDirect) is Failure::Unsupported.
+/// *written, when given, receives the bytes written before a failure.
+[[nodiscard]] bool writeFully(int fd, const std::uint8_t *data, std::size_t size, QString *error, Failure *failure,
+    std::size_t *written = nullptr);
+/// Direct I/O (O_DIRECT) for an open output: writes go from the caller's
+/// memory to the disk, not through the page cache. Such writes need memory,
+/// size and file offset aligned to kDirectAlignment. False when the file
+/// system does not offer it.
+[[nodiscard]] bool setDirect(int fd, bool on);
+inline constexpr std::size_t kDirectAlignment = 4096;
 /// fsync, with the errno text on failure.
 [[nodiscard]] bool syncFd(int fd, QString *error);
 /// Starts writing [offset, offset + size) back to the disk without waiting

@@ -82,6 +82,8 @@ private Q_SLOTS:
     void pauseFinishedFileChangesNothing();
     void notARegularFile_data();
     void notARegularFile();
+    void restoreWritesDirectly();
+    void directWriteRefusedFallsBack();
 
 private:
     QString path(const QString &relative) const { return QDir(m_root->path()).filePath(relative); }
@@ -647,6 +649,82 @@ void TestFaults::notARegularFile()
     QCOMPARE(filesUnder(path(QStringLiteral("out"))), QStringList());
     QCOMPARE(governor.cpuTokensInUse(), 0);
     QCOMPARE(governor.ioTokensInUse(), 0);
+}
+
+// --- restore writes directly to the disk -------------------------------------------------------------
+
+void TestFaults::restoreWritesDirectly()
+{
+    // Whole 1 MiB chunks go to the disk directly (O_DIRECT); the end of the
+    // file, not a whole number of pages, through the page cache.
+    const QString input = path(QStringLiteral("in/direct.bin"));
+    const QByteArray original = compressibleData(3 * qint64(kMiB) + 123, 9);
+    QVERIFY(writeFileBytes(input, original));
+    const KeyMaterial keys = KeyMaterial::fromMasterKey(randomMasterKey(), randomKeyId());
+    Governor packGovernor(testConfig());
+    Engine packer(packGovernor);
+    const FileReport packed = runOne(packer, input,
+        packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, keys, quint32(kMiB),
+            path(QStringLiteral("packed"))));
+    QVERIFY2(packed.state == FileState::Done, qPrintable(describe(packed)));
+
+    std::mutex mutex;
+    QList<bool> directWrites; // per write call to the restored output: O_DIRECT set?
+    posix::setFaultHook([&](posix::Operation op, int fd, quint64, std::size_t) {
+        if (op == posix::Operation::Write && isTemporaryOf(posix::pathOfFd(fd), QStringLiteral("direct.bin"))) {
+            std::lock_guard lock(mutex);
+            directWrites << ((::fcntl(fd, F_GETFL) & O_DIRECT) != 0);
+        }
+        return 0;
+    });
+    Governor governor(testConfig());
+    Engine engine(governor);
+    const FileReport r
+        = runOne(engine, packed.output, restoreSettings(JobMode::Restore, keys, path(QStringLiteral("out"))));
+    posix::setFaultHook({});
+    QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+    QCOMPARE(readFileBytes(path(QStringLiteral("out/direct.bin"))), original);
+    QVERIFY2(directWrites.size() >= 4, qPrintable(QString::number(directWrites.size())));
+    QVERIFY(directWrites.first()); // this file system takes direct writes
+    QVERIFY(!directWrites.last()); // the last 123 bytes do not fill a page
+    QCOMPARE(directWrites.count(true), 3); // one per whole chunk (1 MiB: one call each)
+}
+
+void TestFaults::directWriteRefusedFallsBack()
+{
+    // A file system that takes O_DIRECT but then refuses a write with EINVAL:
+    // the output is written through the page cache instead, nothing lost.
+    const QString input = path(QStringLiteral("in/refused.bin"));
+    const QByteArray original = compressibleData(4 * qint64(kMiB), 11);
+    QVERIFY(writeFileBytes(input, original));
+    const KeyMaterial keys = KeyMaterial::fromMasterKey(randomMasterKey(), randomKeyId());
+    Governor packGovernor(testConfig());
+    Engine packer(packGovernor);
+    const FileReport packed = runOne(packer, input,
+        packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, keys, quint32(kMiB), path(QStringLiteral("packed"))));
+    QVERIFY2(packed.state == FileState::Done, qPrintable(describe(packed)));
+
+    std::atomic<int> refused{0};
+    std::atomic<int> buffered{0};
+    posix::setFaultHook([&](posix::Operation op, int fd, quint64, std::size_t) {
+        if (op != posix::Operation::Write || !isTemporaryOf(posix::pathOfFd(fd), QStringLiteral("refused.bin")))
+            return 0;
+        if ((::fcntl(fd, F_GETFL) & O_DIRECT) != 0) {
+            ++refused;
+            return EINVAL;
+        }
+        ++buffered;
+        return 0;
+    });
+    Governor governor(testConfig());
+    Engine engine(governor);
+    const FileReport r
+        = runOne(engine, packed.output, restoreSettings(JobMode::Restore, keys, path(QStringLiteral("out"))));
+    posix::setFaultHook({});
+    QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+    QCOMPARE(refused.load(), 1); // refused once, then never tried again
+    QVERIFY(buffered.load() >= 4);
+    QCOMPARE(readFileBytes(path(QStringLiteral("out/refused.bin"))), original);
 }
 
 QTEST_GUILESS_MAIN(TestFaults)

@@ -623,7 +623,7 @@
 <context>
     <name>flowgate::Engine</name>
     <message>
-        <location filename="../src/core/pipeline/engine.cpp" line="+1533"/>
+        <location filename="../src/core/pipeline/engine.cpp" line="+1539"/>
         <location line="+81"/>
         <source>cancelled before it started</source>
         <translation>vor dem Start abgebrochen</translation>
@@ -632,24 +632,24 @@
 <context>
     <name>flowgate::FileTask</name>
     <message>
-        <location line="-1363"/>
+        <location line="-1369"/>
         <location line="+59"/>
         <location line="+90"/>
         <location line="+177"/>
         <location line="+22"/>
-        <location line="+660"/>
+        <location line="+666"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location line="-726"/>
+        <location line="-732"/>
         <location line="+6"/>
-        <location line="+684"/>
+        <location line="+690"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-657"/>
+        <location line="-663"/>
         <source>cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
@@ -659,7 +659,7 @@
         <translation>%1 existiert bereits (mit --force überschreiben)</translation>
     </message>
     <message>
-        <location line="+47"/>
+        <location line="+50"/>
         <source>it is encrypted with the keychain&apos;s master key, but no keychain key was given; use the keychain key source</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, es wurde aber kein Schlüssel aus dem Schlüsselbund angegeben; die Schlüsselquelle „Schlüsselbund“ verwenden</translation>
     </message>
@@ -716,12 +716,12 @@
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
     <message>
-        <location line="-528"/>
+        <location line="-531"/>
         <source>%1 changed while being read (size or modification time changed); nothing was written</source>
         <translation>%1 hat sich beim Lesen geändert (Größe oder Änderungszeit); es wurde nichts geschrieben</translation>
     </message>
     <message>
-        <location line="+763"/>
+        <location line="+766"/>
         <source>SHA-256 failed</source>
         <translation>SHA-256 fehlgeschlagen</translation>
     </message>
@@ -731,7 +731,12 @@
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="-184"/>
+        <location line="-230"/>
+        <source>removed %1, a temporary file left behind by an interrupted run</source>
+        <translation>%1 entfernt, eine temporäre Datei, die ein abgebrochener Lauf hinterlassen hat</translation>
+    </message>
+    <message>
+        <location line="+46"/>
         <source>it is encrypted with the keychain&apos;s master key, which the keychain could not give: %1</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, den der Schlüsselbund nicht liefern konnte: %1</translation>
     </message>
@@ -831,6 +836,11 @@
         <location line="+5"/>
         <source>%1: the restored data&apos;s SHA-256 does not match the one recorded when it was packed</source>
         <translation>%1: die SHA-256-Prüfsumme der wiederhergestellten Daten stimmt nicht mit der beim Packen aufgezeichneten überein</translation>
+    </message>
+    <message>
+        <location line="+65"/>
+        <source>%1: its permissions and modification time could not be restored: %2</source>
+        <translation>%1: Zugriffsrechte und Änderungszeit konnten nicht wiederhergestellt werden: %2</translation>
     </message>
 </context>
 <context>
@@ -1542,7 +1552,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
 <context>
     <name>flowgate::posix</name>
     <message>
-        <location filename="../src/core/pipeline/posixfile.cpp" line="+88"/>
+        <location filename="../src/core/pipeline/posixfile.cpp" line="+90"/>
         <source>cannot read it: %1</source>
         <translation>kann nicht gelesen werden: %1</translation>
     </message>
@@ -1584,7 +1594,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>Lesefehler bei Byte %1: %2</translation>
     </message>
     <message>
-        <location line="+38"/>
+        <location line="+40"/>
         <source>cannot create a file in %1: %2</source>
         <translation>in %1 kann keine Datei angelegt werden: %2</translation>
     </message>
@@ -1594,7 +1604,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>in %1 kann keine temporäre Datei angelegt werden</translation>
     </message>
     <message>
-        <location line="+19"/>
+        <location line="+59"/>
         <source>direct write refused: %1</source>
         <translation>direkter Schreibzugriff abgelehnt: %1</translation>
     </message>

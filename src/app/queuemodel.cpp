@@ -207,7 +207,12 @@ void QueueModel::setFinished(int r, const FileReport &report)
     Row &row = m_rows[r];
     row.state = report.state;
     row.sha256 = report.sha256;
-    row.error = report.error;
+    // What a finished file's report notes (a leftover temporary removed,
+    // permissions not restored) shows where errors do, after the error.
+    QStringList messages = report.notes;
+    if (!report.error.isEmpty())
+        messages.prepend(report.error);
+    row.error = messages.join(QStringLiteral("; "));
     row.ratio = report.ratio;
     row.output = report.output;
     if (report.state == FileState::Done) {

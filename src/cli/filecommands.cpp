@@ -225,6 +225,7 @@ QJsonObject toJson(const FileReport &r)
     o[QStringLiteral("error_kind")]
         = r.errorKind == ErrorKind::None ? QJsonValue() : QJsonValue(errorKindName(r.errorKind));
     o[QStringLiteral("error")] = r.error.isEmpty() ? QJsonValue() : QJsonValue(r.error);
+    o[QStringLiteral("notes")] = QJsonArray::fromStringList(r.notes);
     return o;
 }
 
@@ -576,6 +577,10 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             ++okCount;
             in += pack ? r.originalSize : r.inputSize;
             out += r.outputSize;
+        }
+        if (!json) {
+            for (const QString &note : r.notes)
+                err(note);
         }
         if (json) {
             array.append(toJson(r));

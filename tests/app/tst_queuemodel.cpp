@@ -133,6 +133,7 @@ void QueueModelTest::modelTesterOnChangingModel()
     QCOMPARE(cellText(*m_window, 1, QueueModel::StateColumn), QStringLiteral("Done"));
     QCOMPARE(cellText(*m_window, 1, QueueModel::ShaColumn), report.sha256);
     QCOMPARE(model->data(model->index(1, QueueModel::ProgressColumn), QueueModel::ProgressRole).toInt(), 100);
+    QCOMPARE(cellText(*m_window, 1, QueueModel::ErrorColumn), QString());
     // A late "running" does not revive a finished row.
     model->setState(1, FileState::Running);
     QCOMPARE(stateOf(*m_window, 1), FileState::Done);
@@ -140,9 +141,11 @@ void QueueModelTest::modelTesterOnChangingModel()
     report.id = 43;
     report.state = FileState::Failed;
     report.error = QStringLiteral("boom");
+    report.notes = QStringList{QStringLiteral("removed /x/.a.part, a temporary file left behind by an interrupted run")};
     model->setEngineId(3, 43);
     model->setFinished(3, report);
-    QCOMPARE(cellText(*m_window, 3, QueueModel::ErrorColumn), QStringLiteral("boom"));
+    QCOMPARE(cellText(*m_window, 3, QueueModel::ErrorColumn),
+        QStringLiteral("boom; removed /x/.a.part, a temporary file left behind by an interrupted run"));
     QVERIFY(changed.count() >= 6);
 
     model->resetRow(3);

@@ -84,11 +84,18 @@ status=0
 check "verify of the folder finds no container (exit 3, not 4: the .part is not read; got $status)" test "$status" -eq 3
 
 # --- pack again: it succeeds (faster codec, the same input and output folder) -------
+# and removes the killed run's temporary: unlocked (its owner is dead) and
+# unchanged for more than 5 s (here: made older, not waited for).
+leftover=$(cd out && find . -name '.big.bin.fgc.*.part' | sed 's|^\./||')
+check "kill -9 left one temporary (found: ${leftover:-none})" test "$(printf '%s\n' "$leftover" | grep -c .)" -eq 1
+touch -d '1 minute ago' "out/$leftover"
 status=0
 "$CLI" pack -q --passphrase-file pass.txt --codec zstd:1 -o out big.bin >pack2.out 2>pack2.err || status=$?
 check "pack again exits 0 (got $status)" test "$status" -eq 0
 [ "$status" -eq 0 ] || cat pack2.err
 check "pack again wrote out/big.bin.fgc" test -f out/big.bin.fgc
+check "pack again removed the killed run's temporary" test ! -e "out/$leftover"
+check "and said so" contains pack2.err "removed $WORK/out/$leftover, a temporary file left behind by an interrupted run"
 check "pack reports the input's SHA-256" grep -q "^$input_sum " pack2.out
 status=0
 "$CLI" verify -q --passphrase-file pass.txt out/big.bin.fgc >verify.out 2>verify.err || status=$?

@@ -678,7 +678,10 @@ private:
             return false;
         }
         QString error;
-        m_out = posix::createTemporary(m_outputDir, QFileInfo(finalPath).fileName(), &m_tempPath, &error);
+        const QString finalName = QFileInfo(finalPath).fileName();
+        for (const QString &stale : posix::removeStaleTemporaries(m_outputDir, finalName))
+            m_report.notes << tr("removed %1, a temporary file left behind by an interrupted run").arg(stale);
+        m_out = posix::createTemporary(m_outputDir, finalName, &m_tempPath, &error);
         if (!m_out.isOpen()) {
             fail(ErrorKind::Io, error);
             return false;
@@ -1215,8 +1218,11 @@ private:
         QString error;
         if (ok && m_out.isOpen()) {
             if (m_settings.mode == JobMode::Restore
-                && !posix::setModeAndTime(m_out.get(), m_header.mode, m_header.mtimeNs, &error))
+                && !posix::setModeAndTime(m_out.get(), m_header.mode, m_header.mtimeNs, &error)) {
                 qCWarning(lcEngine) << m_outputPath << error;
+                m_report.notes << tr("%1: its permissions and modification time could not be restored: %2")
+                                      .arg(m_outputPath, error);
+            }
             if (m_settings.mode == JobMode::Pack)
                 (void)::fchmod(m_out.get(), mode_t(m_info.mode & 0666)); // readable by whoever could read the original
             if (!posix::syncFd(m_out.get(), &error)) {

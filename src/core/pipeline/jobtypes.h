@@ -10,6 +10,7 @@
 
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <memory>
@@ -21,10 +22,10 @@ enum class JobMode { Pack, Restore, Verify };
 /// Why a file failed. Each maps to one CLI exit code.
 enum class ErrorKind {
     None,
-    Input,         ///< missing, unreadable or special file; changed while read
+    Input, ///< missing, unreadable or special file; changed while read
     DataIntegrity, ///< corrupt, truncated or tampered container; wrong key or passphrase
-    Io,            ///< writing failed: disk full, permissions, output exists
-    Key,           ///< no key available (keychain entry missing, no Secret Service)
+    Io, ///< writing failed: disk full, permissions, output exists
+    Key, ///< no key available (keychain entry missing, no Secret Service)
     Cancelled,
 };
 
@@ -58,9 +59,9 @@ struct JobSettings
     CodecSpec codec;
     CipherId cipher = CipherId::ChaCha20Poly1305;
     KeyMaterial keys;
-    quint32 chunkSize = 0;   ///< 0: automatic by file size
-    QString outputDir;       ///< empty: beside the input
-    bool force = false;      ///< overwrite an existing output
+    quint32 chunkSize = 0; ///< 0: automatic by file size
+    QString outputDir; ///< empty: beside the input
+    bool force = false; ///< overwrite an existing output
     bool compatible = false; ///< pack without a container: plain zstd/gzip/lz4/xz stream (no cipher)
 };
 
@@ -69,18 +70,19 @@ struct FileReport
     int id = -1;
     JobMode mode = JobMode::Pack;
     QString input;
-    QString output;          ///< empty for verify
-    quint64 inputSize = 0;   ///< bytes read from the input
-    quint64 outputSize = 0;  ///< bytes written
+    QString output; ///< empty for verify
+    quint64 inputSize = 0; ///< bytes read from the input
+    quint64 outputSize = 0; ///< bytes written
     quint64 originalSize = 0;
-    double ratio = 0.0;      ///< container size / original size
-    QString sha256;          ///< of the original, lowercase hex as sha256sum prints it
+    double ratio = 0.0; ///< container size / original size
+    QString sha256; ///< of the original, lowercase hex as sha256sum prints it
     double seconds = 0.0;
     quint32 chunkSize = 0;
     quint64 chunks = 0;
     FileState state = FileState::Queued;
     ErrorKind errorKind = ErrorKind::None;
-    QString error;           ///< in words, naming the cause
+    QString error; ///< in words, naming the cause
+    QStringList notes; ///< what the user should know although the file succeeded (or before it failed)
 };
 
 QString jobModeName(JobMode mode);

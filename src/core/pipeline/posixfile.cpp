@@ -10,9 +10,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -185,6 +187,8 @@ Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPa
         const QString path = QDir(dir).filePath(name);
         const int fd = ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
         if (fd >= 0) {
+            // Where the file system has no locks, leftovers are never taken for stale.
+            (void)::flock(fd, LOCK_EX | LOCK_NB);
             *tempPath = path;
             return Fd(fd);
         }
@@ -195,6 +199,46 @@ Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPa
     }
     *error = tr("cannot create a temporary file in %1").arg(dir);
     return Fd();
+}
+
+QStringList removeStaleTemporaries(const QString &dir, const QString &finalName)
+{
+    QStringList removed;
+    const QString prefix = QLatin1Char('.') + finalName + QLatin1Char('.');
+    const QString suffix = QStringLiteral(".part");
+    const QStringList candidates
+        = QDir(dir).entryList({prefix + QStringLiteral("*") + suffix}, QDir::Files | QDir::Hidden | QDir::System);
+    const QByteArray nativeDir = QFile::encodeName(dir);
+    const int dirFd = ::open(nativeDir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd < 0)
+        return removed;
+    const Fd dirGuard(dirFd);
+    const qint64 now = qint64(::time(nullptr));
+    for (const QString &name : candidates) {
+        // Exactly ".<final name>.<16 hex digits>.part": nothing else is touched.
+        const QString random = name.mid(prefix.size(), name.size() - prefix.size() - suffix.size());
+        bool hex = random.size() == 16;
+        for (const QChar c : random)
+            hex = hex && (c.isDigit() || (c >= QLatin1Char('a') && c <= QLatin1Char('f')));
+        if (!hex)
+            continue;
+        const QByteArray native = QFile::encodeName(name);
+        const int fd = ::openat(dirFd, native.constData(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        const Fd guard(fd);
+        struct stat st = {};
+        if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()
+            || now - qint64(st.st_mtime) < kStaleAfterSeconds)
+            continue;
+        // A live run holds its lock from the moment the file exists (the
+        // age above covers the instant before it takes it).
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0)
+            continue;
+        if (::unlinkat(dirFd, native.constData(), 0) == 0)
+            removed << QDir(dir).filePath(name);
+    }
+    return removed;
 }
 
 bool writeFully(

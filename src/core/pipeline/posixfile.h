@@ -5,6 +5,7 @@
 #include "pipeline/buffer.h"
 
 #include <QString>
+#include <QStringList>
 #include <QtGlobal>
 
 #include <cstdint>
@@ -78,8 +79,16 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
 [[nodiscard]] bool mapInput(int fd, quint64 offset, std::size_t size, Buffer *out);
 
 /// Creates a hidden temporary file beside the final output
-/// (".<final name>.<random>.part", mode 0600) in dir.
+/// (".<final name>.<random>.part", mode 0600) in dir, and holds an exclusive
+/// flock() on it for as long as it is open: a run that is killed gives the
+/// lock up with its life, which tells its leftovers from a live run's file.
 [[nodiscard]] Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPath, QString *error);
+/// Removes the temporary files for finalName in dir that a run left behind
+/// when it was killed: named as createTemporary() names them, regular, owned
+/// by this user, unchanged for kStaleAfterSeconds, and not locked by anyone.
+/// Returns the paths removed.
+QStringList removeStaleTemporaries(const QString &dir, const QString &finalName);
+inline constexpr int kStaleAfterSeconds = 5;
 /// Writes all bytes (retrying short writes). On ENOSPC *failure is NoSpace;
 /// EINVAL from a file in direct mode (see setDirect) is Failure::Unsupported.
 /// *written, when given, receives the bytes written before a failure.

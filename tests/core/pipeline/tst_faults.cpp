@@ -27,6 +27,7 @@
 #include <mutex>
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -83,6 +84,7 @@ private Q_SLOTS:
     void notARegularFile_data();
     void notARegularFile();
     void restoreWritesDirectly();
+    void staleTemporariesRemoved();
     void directWriteRefusedFallsBack();
 
 private:
@@ -725,6 +727,48 @@ void TestFaults::directWriteRefusedFallsBack()
     QCOMPARE(refused.load(), 1); // refused once, then never tried again
     QVERIFY(buffered.load() >= 4);
     QCOMPARE(readFileBytes(path(QStringLiteral("out/refused.bin"))), original);
+}
+
+// --- temporaries left behind by a killed run ----------------------------------------------------------
+
+void TestFaults::staleTemporariesRemoved()
+{
+    const QString input = path(QStringLiteral("in/x.bin"));
+    QVERIFY(writeFileBytes(input, compressibleData(100000, 3)));
+    const QString out = path(QStringLiteral("out"));
+    const auto make = [&](const QString &name, bool old) {
+        const QString p = QDir(out).filePath(name);
+        if (!writeFileBytes(p, QByteArray(5000, 'p')))
+            return false;
+        return !old || setModeAndMtime(p, 0600, kOldMtimeNs);
+    };
+    const QString stale = QStringLiteral(".x.bin.fgc.0123456789abcdef.part"); // a killed run's
+    const QString live = QStringLiteral(".x.bin.fgc.fedcba9876543210.part"); // a running run's: locked
+    const QString fresh = QStringLiteral(".x.bin.fgc.00000000000000aa.part"); // just made: maybe not locked yet
+    const QString otherName = QStringLiteral(".x.bin.fgc.notrandom.part"); // not named by Flowgate
+    const QString otherFile = QStringLiteral(".y.bin.fgc.0123456789abcdef.part"); // another output's
+    QVERIFY(make(stale, true) && make(live, true) && make(fresh, false) && make(otherName, true)
+        && make(otherFile, true));
+    const int lockFd = ::open(QFile::encodeName(QDir(out).filePath(live)).constData(), O_RDONLY | O_CLOEXEC);
+    QVERIFY(lockFd >= 0);
+    QVERIFY(::flock(lockFd, LOCK_EX | LOCK_NB) == 0);
+
+    Governor governor(testConfig());
+    Engine engine(governor);
+    const FileReport r
+        = runOne(engine, input, packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, kChunk, out));
+    ::close(lockFd);
+    QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+    QCOMPARE(r.notes.size(), 1);
+    QVERIFY2(r.notes.first().contains(QDir(out).filePath(stale)) && r.notes.first().contains(u"interrupted run"),
+        qPrintable(r.notes.first()));
+    QStringList left = QDir(out).entryList(QDir::Files | QDir::Hidden);
+    left.sort();
+    QStringList expected{QStringLiteral("x.bin.fgc"), live, fresh, otherName, otherFile};
+    expected.sort();
+    QCOMPARE(left, expected);
+    for (const QString &name : {live, fresh, otherName, otherFile}) // what cleanup() would complain of
+        QVERIFY(QFile::remove(QDir(out).filePath(name)));
 }
 
 QTEST_GUILESS_MAIN(TestFaults)

@@ -623,7 +623,7 @@
 <context>
     <name>flowgate::Engine</name>
     <message>
-        <location filename="../src/core/pipeline/engine.cpp" line="+1539"/>
+        <location filename="../src/core/pipeline/engine.cpp" line="+1547"/>
         <location line="+81"/>
         <source>cancelled before it started</source>
         <translation>vor dem Start abgebrochen</translation>
@@ -632,29 +632,29 @@
 <context>
     <name>flowgate::FileTask</name>
     <message>
-        <location line="-1369"/>
+        <location line="-1376"/>
         <location line="+59"/>
-        <location line="+90"/>
+        <location line="+92"/>
         <location line="+177"/>
         <location line="+22"/>
-        <location line="+666"/>
+        <location line="+671"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location line="-732"/>
+        <location line="-737"/>
         <location line="+6"/>
-        <location line="+690"/>
+        <location line="+692"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-663"/>
+        <location line="-665"/>
         <source>cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
     <message>
-        <location line="+111"/>
+        <location line="+113"/>
         <source>%1 already exists (use --force to overwrite it)</source>
         <translation>%1 existiert bereits (mit --force überschreiben)</translation>
     </message>
@@ -716,12 +716,12 @@
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
     <message>
-        <location line="-531"/>
+        <location line="-533"/>
         <source>%1 changed while being read (size or modification time changed); nothing was written</source>
         <translation>%1 hat sich beim Lesen geändert (Größe oder Änderungszeit); es wurde nichts geschrieben</translation>
     </message>
     <message>
-        <location line="+766"/>
+        <location line="+768"/>
         <source>SHA-256 failed</source>
         <translation>SHA-256 fehlgeschlagen</translation>
     </message>
@@ -731,7 +731,12 @@
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="-230"/>
+        <location line="-569"/>
+        <source>%1 changed while being read, or part of it could no longer be read; nothing was written</source>
+        <translation>%1 hat sich beim Lesen verändert, oder ein Teil davon war nicht mehr lesbar; es wurde nichts geschrieben</translation>
+    </message>
+    <message>
+        <location line="+339"/>
         <source>removed %1, a temporary file left behind by an interrupted run</source>
         <translation>%1 entfernt, eine temporäre Datei, die ein abgebrochener Lauf hinterlassen hat</translation>
     </message>
@@ -1604,7 +1609,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>in %1 kann keine temporäre Datei angelegt werden</translation>
     </message>
     <message>
-        <location line="+59"/>
+        <location line="+61"/>
         <source>direct write refused: %1</source>
         <translation>direkter Schreibzugriff abgelehnt: %1</translation>
     </message>

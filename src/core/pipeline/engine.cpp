@@ -212,7 +212,8 @@ QString errorKindName(ErrorKind kind)
 /// than the copy they save, with pread().
 constexpr std::size_t kMapFrom = std::size_t(1) << 20;
 
-/// Restore writes outputs of at least this size directly to the disk.
+/// Restore writes chunks of at least this size directly to the disk (each
+/// direct write waits for the disk: small ones would wait more than copy).
 constexpr quint64 kDirectFrom = quint64(1) << 20;
 
 /// One file's run: its reader, its chunks in flight, its ordered writer, and
@@ -344,7 +345,9 @@ private:
     void giveBackInput(Unit &unit)
     {
         if (unit.input.damaged())
-            fail(ErrorKind::Input, changedWhileRead());
+            fail(ErrorKind::Input,
+                tr("%1 changed while being read, or part of it could no longer be read; nothing was written")
+                    .arg(m_path));
         m_engine.m_buffers->give(std::move(unit.input));
     }
 
@@ -602,13 +605,8 @@ private:
         return true;
     }
 
-    /// Reads a chunk of the input. While a CPU token is free (at the start
-    /// of a file, before the workers have their chunks), a big chunk is
-    /// read in two halves at once, the second on a short-lived thread:
-    /// reading from the page cache is CPU work (copying, faulting in the
-    /// fresh buffer), and an idle core shortens the wait for the first
-    /// chunks. When every token is busy, or in background mode, the read
-    /// stays whole and on the reader.
+    /// Reads a chunk of kMapFrom bytes or more as a view of the input file,
+    /// under an I/O permit. False when it cannot (the caller reads it).
     bool mapChunk(Buffer &input, std::size_t size, quint64 offset, qint64 *got)
     {
         if (size < kMapFrom)
@@ -624,6 +622,13 @@ private:
         return true;
     }
 
+    /// Reads a chunk of the input. While a CPU token is free (at the start
+    /// of a file, before the workers have their chunks), a big chunk is
+    /// read in two halves at once, the second on a short-lived thread:
+    /// reading from the page cache is CPU work (copying, faulting in the
+    /// fresh buffer), and an idle core shortens the wait for the first
+    /// chunks. When every token is busy, or in background mode, the read
+    /// stays whole and on the reader.
     bool readChunk(std::uint8_t *data, std::size_t size, quint64 offset, qint64 *got)
     {
         constexpr std::size_t kSplitFrom = std::size_t(8) << 20;
@@ -692,8 +697,8 @@ private:
         // in the final fsync (bench/RESULTS.md). Where the file system does
         // not offer it, or a size does not fit, writes go through the page
         // cache as usual.
-        m_direct = m_settings.mode == JobMode::Restore && m_header.chunkSize % posix::kDirectAlignment == 0
-            && m_header.originalSize >= kDirectFrom && posix::setDirect(m_out.get(), true);
+        m_direct = m_settings.mode == JobMode::Restore && m_header.chunkSize >= kDirectFrom
+            && m_header.chunkSize % posix::kDirectAlignment == 0 && posix::setDirect(m_out.get(), true);
         return true;
     }
 
@@ -1230,8 +1235,10 @@ private:
                 ok = false;
             }
         }
-        m_out = posix::Fd();
         m_in = posix::Fd();
+        // Renamed while still open: its lock tells other runs it is not a
+        // killed run's leftover until it has its final name (restore has set
+        // its mtime back by now, so its age says nothing).
         if (ok && !m_tempPath.isEmpty()) {
             bool existed = false;
             if (!posix::publish(m_tempPath, m_outputPath, m_settings.force, &error, &existed)) {
@@ -1242,6 +1249,7 @@ private:
                 posix::syncDirectory(m_outputDir);
             }
         }
+        m_out = posix::Fd();
         if (!m_tempPath.isEmpty())
             QFile::remove(m_tempPath); // never leave a partial output behind
         m_fileKey.clear();

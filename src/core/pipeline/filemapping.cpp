@@ -17,34 +17,60 @@ namespace flowgate {
 
 namespace {
 
-/// One mapping's address range, readable from a signal handler: begin is
-/// stored last (release) and cleared first, so a handler that sees a begin
-/// also sees the matching end.
+/// One mapping's address range, readable from a signal handler. Changed
+/// only by the slot's owner, under a sequence count (odd while it changes),
+/// so a handler never takes one mapping's begin with another's end.
 struct Slot
 {
     std::atomic<bool> used{false};
+    std::atomic<unsigned> sequence{0};
     std::atomic<std::uintptr_t> begin{0};
     std::atomic<std::uintptr_t> end{0};
     std::atomic<bool> damaged{false};
+
+    void set(std::uintptr_t b, std::uintptr_t e)
+    {
+        sequence.fetch_add(1, std::memory_order_acq_rel); // odd: changing
+        begin.store(b, std::memory_order_relaxed);
+        end.store(e, std::memory_order_relaxed);
+        sequence.fetch_add(1, std::memory_order_release); // even: stable
+    }
+    /// The range, or false while it changes.
+    bool read(std::uintptr_t *b, std::uintptr_t *e) const
+    {
+        const unsigned before = sequence.load(std::memory_order_acquire);
+        if (before & 1u)
+            return false;
+        // Acquire loads: the second count is read after them, not before.
+        *b = begin.load(std::memory_order_acquire);
+        *e = end.load(std::memory_order_acquire);
+        return sequence.load(std::memory_order_relaxed) == before;
+    }
 };
 
 Slot g_slots[FileMapping::kMaxMappings];
 std::uintptr_t g_pageSize = 4096;
 struct sigaction g_previous = {};
 std::once_flag g_installed;
+std::atomic<bool> g_noPopulate{false}; // the kernel has no MADV_POPULATE_READ
 
 void onBusError(int signal, siginfo_t *info, void *context)
 {
     const int savedErrno = errno;
-    const auto address = reinterpret_cast<std::uintptr_t>(info->si_addr);
+    // Only a fault (si_code > 0) has an address; a SIGBUS sent with kill()
+    // goes where it would have gone without this handler.
+    const auto address = info->si_code > 0 ? reinterpret_cast<std::uintptr_t>(info->si_addr) : 0;
     for (Slot &slot : g_slots) {
-        const std::uintptr_t begin = slot.begin.load(std::memory_order_acquire);
-        if (begin == 0 || address < begin || address >= slot.end.load(std::memory_order_relaxed))
+        std::uintptr_t begin = 0, end = 0;
+        if (address == 0 || !slot.read(&begin, &end) || begin == 0 || address < begin || address >= end)
             continue;
-        // A page of the file that is gone: zeros in its place, and the
-        // access is retried on return.
-        void *page = reinterpret_cast<void *>(address & ~(g_pageSize - 1));
-        if (::mmap(page, g_pageSize, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+        // Pages of the file that are gone: zeros in their place, from this
+        // one to the end of the mapping (the file is shorter from here on),
+        // and the access is retried on return.
+        const std::uintptr_t page = address & ~(g_pageSize - 1);
+        if (::mmap(
+                reinterpret_cast<void *>(page), end - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0)
+            != MAP_FAILED) {
             slot.damaged.store(true, std::memory_order_release);
             errno = savedErrno;
             return;
@@ -57,10 +83,14 @@ void onBusError(int signal, siginfo_t *info, void *context)
     } else if (g_previous.sa_handler != SIG_DFL && g_previous.sa_handler != SIG_IGN
         && g_previous.sa_handler != nullptr) {
         g_previous.sa_handler(signal);
-    } else {
-        // The default action: the access faults again on return, and the
-        // process ends with SIGBUS as it would have without this handler.
-        ::signal(SIGBUS, SIG_DFL);
+    } else if (g_previous.sa_handler != SIG_IGN || info->si_code > 0) {
+        // The default action: raised again, pending until this returns, and
+        // the process ends with SIGBUS as it would have without this handler.
+        struct sigaction fallback = {};
+        fallback.sa_handler = SIG_DFL;
+        sigemptyset(&fallback.sa_mask);
+        ::sigaction(SIGBUS, &fallback, nullptr);
+        ::raise(SIGBUS);
     }
     errno = savedErrno;
 }
@@ -93,7 +123,7 @@ int claimSlot()
 
 std::unique_ptr<FileMapping> FileMapping::map(int fd, quint64 offset, std::size_t size)
 {
-    if (size == 0 || !installHandler())
+    if (size == 0 || g_noPopulate.load(std::memory_order_relaxed) || !installHandler())
         return nullptr;
     const int slot = claimSlot();
     if (slot < 0)
@@ -109,14 +139,15 @@ std::unique_ptr<FileMapping> FileMapping::map(int fd, quint64 offset, std::size_
     // waits for the disk later; fails where a page lies past the end of the
     // file or cannot be read.
     if (::madvise(base, length, MADV_POPULATE_READ) != 0) {
+        if (errno == EINVAL)
+            g_noPopulate.store(true, std::memory_order_relaxed); // before Linux 5.14: pread() from now on
         ::munmap(base, length);
         g_slots[slot].used.store(false, std::memory_order_release);
         return nullptr;
     }
     Slot &s = g_slots[slot];
     s.damaged.store(false, std::memory_order_relaxed);
-    s.end.store(reinterpret_cast<std::uintptr_t>(base) + length, std::memory_order_relaxed);
-    s.begin.store(reinterpret_cast<std::uintptr_t>(base), std::memory_order_release);
+    s.set(reinterpret_cast<std::uintptr_t>(base), reinterpret_cast<std::uintptr_t>(base) + length);
     return std::unique_ptr<FileMapping>(
         new FileMapping(base, length, static_cast<const std::uint8_t *>(base) + delta, size, slot));
 }
@@ -132,9 +163,8 @@ FileMapping::FileMapping(void *base, std::size_t length, const std::uint8_t *dat
 FileMapping::~FileMapping()
 {
     Slot &s = g_slots[m_slot];
-    s.begin.store(0, std::memory_order_release);
+    s.set(0, 0);
     ::munmap(m_base, m_length);
-    s.end.store(0, std::memory_order_relaxed);
     s.used.store(false, std::memory_order_release);
 }
 

@@ -20,8 +20,11 @@ namespace flowgate {
 /// raise SIGBUS. A process-wide handler (installed with the first mapping)
 /// then puts a page of zeros in place of the missing one and marks the
 /// mapping damaged(), so the reader sees zeros and the engine reports the
-/// change instead of the process dying. Faults at other addresses go to the
-/// handler that was there before, or take the default action.
+/// change instead of the process dying (a page that can no longer be read
+/// from the disk after the kernel dropped it gives SIGBUS too, and is
+/// handled the same way). Faults at other addresses, and a SIGBUS sent with
+/// kill(), go to the handler that was there before, or take the default
+/// action.
 class FileMapping final
 {
 public:

@@ -206,8 +206,7 @@ QStringList removeStaleTemporaries(const QString &dir, const QString &finalName)
     QStringList removed;
     const QString prefix = QLatin1Char('.') + finalName + QLatin1Char('.');
     const QString suffix = QStringLiteral(".part");
-    const QStringList candidates
-        = QDir(dir).entryList({prefix + QStringLiteral("*") + suffix}, QDir::Files | QDir::Hidden | QDir::System);
+    const QStringList candidates = QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::System);
     const QByteArray nativeDir = QFile::encodeName(dir);
     const int dirFd = ::open(nativeDir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd < 0)
@@ -216,6 +215,8 @@ QStringList removeStaleTemporaries(const QString &dir, const QString &finalName)
     const qint64 now = qint64(::time(nullptr));
     for (const QString &name : candidates) {
         // Exactly ".<final name>.<16 hex digits>.part": nothing else is touched.
+        if (!name.startsWith(prefix) || !name.endsWith(suffix))
+            continue;
         const QString random = name.mid(prefix.size(), name.size() - prefix.size() - suffix.size());
         bool hex = random.size() == 16;
         for (const QChar c : random)
@@ -254,7 +255,8 @@ bool writeFully(
             if (!injected && errno == EINTR)
                 continue;
             const int err = injected ? injected : errno;
-            if (err == EINVAL && (::fcntl(fd, F_GETFL) & O_DIRECT) != 0) {
+            const int flags = ::fcntl(fd, F_GETFL);
+            if (err == EINVAL && flags >= 0 && (flags & O_DIRECT) != 0) {
                 *failure = Failure::Unsupported;
                 *error = tr("direct write refused: %1").arg(errnoText(err));
                 return false;

@@ -75,7 +75,8 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
 /// this returns, as after readFully(), but not copied out of the page cache.
 /// False when that cannot be done (the file is shorter, a read fails, no
 /// mapping); readFully() then reads them, or names the precise cause. The
-/// fault hook sees it as the reads of readFully(), piece by piece.
+/// fault hook sees it as the reads of readFully(), piece by piece (so when a
+/// hook fails the mapping, it sees the same reads again from readFully()).
 [[nodiscard]] bool mapInput(int fd, quint64 offset, std::size_t size, Buffer *out);
 
 /// Creates a hidden temporary file beside the final output
@@ -86,6 +87,7 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
 /// Removes the temporary files for finalName in dir that a run left behind
 /// when it was killed: named as createTemporary() names them, regular, owned
 /// by this user, unchanged for kStaleAfterSeconds, and not locked by anyone.
+/// (One that cannot be opened for reading, say of mode 0000, is left alone.)
 /// Returns the paths removed.
 QStringList removeStaleTemporaries(const QString &dir, const QString &finalName);
 inline constexpr int kStaleAfterSeconds = 5;

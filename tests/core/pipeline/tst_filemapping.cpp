@@ -156,12 +156,11 @@ void TestFileMapping::fileShrinksWhileMapped()
     QVERIFY(!untouched->damaged());
 }
 
-void TestFileMapping::aBusErrorElsewhereStillEndsTheProcess()
+/// Runs this program as a helper (--foreign-bus-error or --sent-bus-error
+/// FILE) in a process of its own, where QtTest's crash handler is not
+/// installed; returns its wait status.
+int runHelper(const char *mode, const QString &path)
 {
-    // In a process of its own (this program, started with
-    // --foreign-bus-error): QtTest's crash handler would catch the fault here.
-    const QString path = writeFile(QStringLiteral("foreign.bin"), randomBytes(64 * 1024));
-    QVERIFY(!path.isEmpty());
     const QByteArray program = QFile::encodeName(QCoreApplication::applicationFilePath());
     const QByteArray file = QFile::encodeName(path);
     // Under a sanitizer, its handler would be the one before ours and report
@@ -169,18 +168,33 @@ void TestFileMapping::aBusErrorElsewhereStillEndsTheProcess()
     const QByteArray asan = qgetenv("ASAN_OPTIONS") + ":handle_sigbus=0";
     const QByteArray tsan = qgetenv("TSAN_OPTIONS") + ":handle_sigbus=0";
     const pid_t child = ::fork();
-    QVERIFY(child >= 0);
+    if (child < 0)
+        return -1;
     if (child == 0) {
         ::alarm(20); // a hang fails the test (SIGALRM) instead of stopping it
         ::setenv("ASAN_OPTIONS", asan.constData(), 1);
         ::setenv("TSAN_OPTIONS", tsan.constData(), 1);
-        char *args[] = {const_cast<char *>(program.constData()), const_cast<char *>("--foreign-bus-error"),
+        char *args[] = {const_cast<char *>(program.constData()), const_cast<char *>(mode),
             const_cast<char *>(file.constData()), nullptr};
         ::execv(program.constData(), args);
         ::_exit(40);
     }
     int status = 0;
-    QCOMPARE(::waitpid(child, &status, 0), child);
+    return ::waitpid(child, &status, 0) == child ? status : -1;
+}
+
+void TestFileMapping::aBusErrorElsewhereStillEndsTheProcess()
+{
+    const QString path = writeFile(QStringLiteral("foreign.bin"), randomBytes(64 * 1024));
+    QVERIFY(!path.isEmpty());
+    // A fault in a mapping that is not a FileMapping.
+    int status = runHelper("--foreign-bus-error", path);
+    QVERIFY2(WIFSIGNALED(status), qPrintable(QStringLiteral("the helper exited with %1").arg(WEXITSTATUS(status))));
+    QCOMPARE(WTERMSIG(status), SIGBUS);
+    // A SIGBUS sent with kill(), which has no address to look up.
+    const QString intact = writeFile(QStringLiteral("intact.bin"), randomBytes(64 * 1024));
+    QVERIFY(!intact.isEmpty());
+    status = runHelper("--sent-bus-error", intact);
     QVERIFY2(WIFSIGNALED(status), qPrintable(QStringLiteral("the helper exited with %1").arg(WEXITSTATUS(status))));
     QCOMPARE(WTERMSIG(status), SIGBUS);
 }
@@ -198,6 +212,20 @@ int foreignBusError(const char *path)
         return 42;
     volatile const char *p = static_cast<const char *>(foreign);
     (void)p[8192]; // past the end of the file now
+    return 43;
+}
+
+/// The other helper: our handler in place, then a SIGBUS from kill().
+/// Returns only if the signal was swallowed.
+int sentBusError(const char *path)
+{
+    const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 41;
+    const auto ours = FileMapping::map(fd, 0, 4096); // installs the handler
+    if (!ours)
+        return 42;
+    ::kill(::getpid(), SIGBUS);
     return 43;
 }
 
@@ -241,6 +269,8 @@ int main(int argc, char **argv)
 {
     if (argc == 3 && std::strcmp(argv[1], "--foreign-bus-error") == 0)
         return foreignBusError(argv[2]);
+    if (argc == 3 && std::strcmp(argv[1], "--sent-bus-error") == 0)
+        return sentBusError(argv[2]);
     QCoreApplication app(argc, argv);
     TestFileMapping test;
     return QTest::qExec(&test, argc, argv);

@@ -83,7 +83,8 @@ inline constexpr std::size_t kMaxChunkSize = std::size_t(1) << 30;
 /// The output is a function of the spec and the chunk only: the same chunk
 /// gives the same bytes whatever the compressor did before.
 ///
-/// Not thread-safe: one compressor per worker thread, reused for every chunk.
+/// Not thread-safe: used by one thread at a time (the engine lends it to a
+/// worker per chunk, see ContextPool) and reused for every chunk.
 /// It keeps the library's context (and its memory) between chunks: with
 /// chunks of one size, zstd, gzip and lz4 allocate nothing per chunk; xz
 /// makes a few small allocations and re-allocates its dictionary when the
@@ -95,6 +96,10 @@ public:
     virtual ~Compressor();
 
     [[nodiscard]] virtual CodecSpec spec() const = 0;
+    /// The library's working memory for this context now (after a chunk:
+    /// what it keeps for the next one), in bytes; an estimate where the
+    /// library does not say.
+    [[nodiscard]] virtual std::size_t memoryBytes() const { return 0; }
 
     /// Compresses \a size bytes at \a in (may be null when \a size is 0) into
     /// one frame that replaces the content of \a out. \a out keeps its
@@ -140,8 +145,8 @@ protected:
 /// frames carry no checksum (the pipeline authenticates chunks), so a
 /// corrupt frame may decode to wrong bytes of the right size, as may none.
 ///
-/// Not thread-safe: one decompressor per worker thread; it stays usable after
-/// a failed call.
+/// Not thread-safe: used by one thread at a time (lent per chunk, see
+/// ContextPool); it stays usable after a failed call.
 class Decompressor
 {
     Q_DISABLE_COPY_MOVE(Decompressor)
@@ -149,6 +154,8 @@ public:
     virtual ~Decompressor();
 
     [[nodiscard]] virtual CodecId id() const = 0;
+    /// As Compressor::memoryBytes().
+    [[nodiscard]] virtual std::size_t memoryBytes() const { return 0; }
 
     /// Decompresses the frame of \a size bytes at \a in into \a out, which
     /// is resized to \a expectedSize (it keeps its capacity: reuse it). On

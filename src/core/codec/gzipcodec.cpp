@@ -200,4 +200,17 @@ bool GzipDecompressor::decode(
     return true;
 }
 
+// zlib does not report it; its documented sizes for the default window
+// (2^15) and memLevel 8: deflate (1 << 17) + (1 << 17), inflate 1 << 15, plus
+// a few KiB of state each.
+std::size_t GzipCompressor::memoryBytes() const
+{
+    return m_stream ? (std::size_t(1) << 18) + 8 * 1024 : 0;
+}
+
+std::size_t GzipDecompressor::memoryBytes() const
+{
+    return m_stream ? (std::size_t(1) << 15) + 8 * 1024 : 0;
+}
+
 } // namespace flowgate

@@ -20,6 +20,7 @@ public:
 
     [[nodiscard]] bool init(QString *error);
     [[nodiscard]] CodecSpec spec() const override;
+    [[nodiscard]] std::size_t memoryBytes() const override;
 
     static std::size_t bound(std::size_t size);
 
@@ -43,6 +44,7 @@ public:
 
     [[nodiscard]] bool init(QString *error);
     [[nodiscard]] CodecId id() const override { return CodecId::Gzip; }
+    [[nodiscard]] std::size_t memoryBytes() const override;
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;

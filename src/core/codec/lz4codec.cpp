@@ -212,4 +212,16 @@ bool Lz4Decompressor::decode(
     return true;
 }
 
+// lz4frame does not report it: its context holds the match tables (16 KiB,
+// 256 KiB with the HC levels) and, for a frame made in one call, no buffers.
+std::size_t Lz4Compressor::memoryBytes() const
+{
+    return m_cctx ? (m_level >= 3 ? 256 * 1024 : 16 * 1024) + 4 * 1024 : 0;
+}
+
+std::size_t Lz4Decompressor::memoryBytes() const
+{
+    return m_dctx ? 64 * 1024 + 4 * 1024 : 0;
+}
+
 } // namespace flowgate

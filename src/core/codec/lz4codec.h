@@ -22,6 +22,7 @@ public:
 
     [[nodiscard]] bool init(QString *error);
     [[nodiscard]] CodecSpec spec() const override;
+    [[nodiscard]] std::size_t memoryBytes() const override;
 
     static std::size_t bound(std::size_t size);
 
@@ -46,6 +47,7 @@ public:
 
     [[nodiscard]] bool init(QString *error);
     [[nodiscard]] CodecId id() const override { return CodecId::Lz4; }
+    [[nodiscard]] std::size_t memoryBytes() const override;
 
 protected:
     bool checkFrame(const std::uint8_t *in, std::size_t size, std::size_t expectedSize, QString &error) override;

@@ -263,4 +263,14 @@ bool XzDecompressor::decode(
     return true;
 }
 
+std::size_t XzCompressor::memoryBytes() const
+{
+    return m_stream ? std::size_t(lzma_memusage(&m_stream->strm)) : 0;
+}
+
+std::size_t XzDecompressor::memoryBytes() const
+{
+    return m_stream ? std::size_t(lzma_memusage(&m_stream->strm)) : 0;
+}
+
 } // namespace flowgate

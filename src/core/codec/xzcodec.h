@@ -23,6 +23,7 @@ public:
 
     [[nodiscard]] bool init(QString *error);
     [[nodiscard]] CodecSpec spec() const override;
+    [[nodiscard]] std::size_t memoryBytes() const override;
 
     static std::size_t bound(std::size_t size);
     /// The dictionary size used for a chunk of \a size bytes at \a level.
@@ -50,6 +51,7 @@ public:
 
     [[nodiscard]] bool init(QString *error);
     [[nodiscard]] CodecId id() const override { return CodecId::Xz; }
+    [[nodiscard]] std::size_t memoryBytes() const override;
 
     /// The decoder's memory limit for a chunk of \a expectedSize bytes.
     static std::uint64_t memoryLimit(std::size_t expectedSize);

@@ -149,4 +149,14 @@ bool ZstdDecompressor::decode(
     return true;
 }
 
+std::size_t ZstdCompressor::memoryBytes() const
+{
+    return m_cctx ? ZSTD_sizeof_CCtx(m_cctx) : 0;
+}
+
+std::size_t ZstdDecompressor::memoryBytes() const
+{
+    return m_dctx ? ZSTD_sizeof_DCtx(m_dctx) : 0;
+}
+
 } // namespace flowgate

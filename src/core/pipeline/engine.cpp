@@ -6,6 +6,7 @@
 #include "governor/backgroundpriority.h"
 #include "governor/governor.h"
 #include "pipeline/buffer.h"
+#include "pipeline/contextpool.h"
 #include "pipeline/posixfile.h"
 
 #include <QCoreApplication>
@@ -36,25 +37,12 @@ quint64 nsSince(Clock::time_point t)
 /// Per worker thread: one compressor / decompressor / AEAD context, reused.
 struct ThreadContexts
 {
-    std::unique_ptr<Compressor> compressor;
-    std::unique_ptr<Decompressor> decompressors[5];
+    // Codec contexts come from the engine's ContextPool (they can be big);
+    // an AEAD context is a few hundred bytes.
     std::unique_ptr<Aead> aeads[3];
     bool background = false;
     BackgroundPriority::Saved saved;
 
-    Compressor *compressorFor(const CodecSpec &spec, QString *error)
-    {
-        if (!compressor || !(compressor->spec() == spec))
-            compressor = makeCompressor(spec, error);
-        return compressor.get();
-    }
-    Decompressor *decompressorFor(CodecId id, QString *error)
-    {
-        auto &d = decompressors[int(id) % 5];
-        if (!d)
-            d = makeDecompressor(id, error);
-        return d.get();
-    }
     Aead *aeadFor(CipherId id)
     {
         auto &a = aeads[int(id) % 3];
@@ -858,7 +846,7 @@ private:
         if (m_settings.compatible && chunks == 0) {
             // The standard tools refuse an empty file: write one empty frame.
             QString codecError;
-            Compressor *c = contexts().compressorFor(m_settings.codec, &codecError);
+            const auto c = m_engine.m_contexts->compressor(m_settings.codec, &codecError);
             Buffer empty(compressBound(h.codec, 0) + 64);
             std::size_t written = 0;
             if (!c || !c->compressInto(empty.data(), 0, empty.data(), empty.capacity(), &written, &codecError)) {
@@ -913,7 +901,7 @@ private:
         const std::size_t bound = compressBound(m_header.codec, u.plainSize) + kAeadTagSize + 64;
         u.output = m_engine.m_outputBuffers->take(std::max<std::size_t>(bound, m_header.chunkSize));
         std::size_t written = 0;
-        Compressor *c = ctx.compressorFor(m_settings.codec, &error);
+        const auto c = m_engine.m_contexts->compressor(m_settings.codec, &error);
         if (!c) {
             fail(ErrorKind::Input, tr("codec %1: %2").arg(m_settings.codec.toString(), error));
             return false;
@@ -1109,7 +1097,7 @@ private:
             }
         }
         u.output = m_engine.m_outputBuffers->take(m_header.chunkSize);
-        Decompressor *d = ctx.decompressorFor(m_header.codec, &error);
+        const auto d = m_engine.m_contexts->decompressor(m_header.codec, &error);
         if (!d || !d->decompressInto(u.input.data(), storedPayload, u.output.data(), u.plainSize, &error)) {
             failChunk(u.index, tr("%1: chunk %2 does not decompress: %3").arg(m_path).arg(u.index + 1).arg(error));
             return false;
@@ -1349,12 +1337,18 @@ Engine::Engine(Governor &governor, QObject *parent)
     // the compressed bytes' pages touched, and keeps it that way.
     , m_buffers(std::make_unique<BufferPool>(4))
     , m_outputBuffers(std::make_unique<BufferPool>(4))
+    , m_contexts(std::make_unique<ContextPool>(governor))
 {
     // Tasks block on permits, so the pool needs more threads than cores; the
     // governor, not the pool, decides how many run at once.
     m_pool.setMaxThreadCount(256);
     m_pool.setExpiryTimeout(30'000);
     m_dispatcher = std::thread([this] { dispatch(); });
+}
+
+int Engine::codecContextsPeak() const
+{
+    return m_contexts->peakLive();
 }
 
 Engine::~Engine()
@@ -1459,6 +1453,7 @@ void Engine::taskFinished(int id, const FileReport &report)
         // Nothing runs: give the pooled chunk buffers back to the system.
         m_buffers->clear();
         m_outputBuffers->clear();
+        m_contexts->clear();
     }
     Q_EMIT fileStateChanged(id, report.state);
     Q_EMIT fileFinished(report);

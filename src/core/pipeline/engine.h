@@ -22,6 +22,7 @@ namespace flowgate {
 class Governor;
 class FileTask;
 class BufferPool;
+class ContextPool;
 
 /// The processing engine: packs, restores and verifies files through the
 /// governor.
@@ -46,6 +47,9 @@ class Engine final : public QObject
 public:
     explicit Engine(Governor &governor, QObject *parent = nullptr);
     ~Engine() override; ///< cancels everything and waits for the workers
+    /// The most codec contexts (compressors and decompressors) that existed
+    /// at once: at most the CPU tokens, whatever the files and threads.
+    [[nodiscard]] int codecContextsPeak() const;
     Q_DISABLE_COPY_MOVE(Engine)
 
     /// Queues a file (a regular file for pack, a container for restore /
@@ -100,6 +104,7 @@ private:
     QThreadPool m_pool;
     std::unique_ptr<BufferPool> m_buffers; ///< chunk inputs (plain when packing, stored when restoring)
     std::unique_ptr<BufferPool> m_outputBuffers; ///< chunk outputs
+    std::unique_ptr<ContextPool> m_contexts; ///< codec contexts, lent to workers per chunk
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;

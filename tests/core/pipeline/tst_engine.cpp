@@ -658,6 +658,10 @@ void TestEngine::manyFilesAtOnce()
     QVERIFY2(maxCpu >= 1 && maxCpu <= 2, qPrintable(QString::number(maxCpu)));
     QVERIFY2(maxFiles >= 2 && maxFiles <= 4, qPrintable(QString::number(maxFiles)));
     qInfo("pack: at most %d CPU tokens and %d files in flight observed", maxCpu, maxFiles);
+    // Two codecs, 201 files, many pool threads: never more codec contexts
+    // than CPU tokens.
+    QVERIFY2(engine.codecContextsPeak() >= 1 && engine.codecContextsPeak() <= governor.cpuTokensTotal(),
+        qPrintable(QString::number(engine.codecContextsPeak())));
 
     const int bigId = packIds.first();
     FileReport bigReport;
@@ -698,6 +702,8 @@ void TestEngine::manyFilesAtOnce()
         containers, {restoreSettings(JobMode::Restore, km, dir.filePath(QStringLiteral("out")))}, &maxCpu, &maxFiles);
     QVERIFY(restoreWithin);
     QVERIFY2(maxCpu <= 2 && maxFiles <= 4, qPrintable(QStringLiteral("%1 %2").arg(maxCpu).arg(maxFiles)));
+    QVERIFY2(engine.codecContextsPeak() <= governor.cpuTokensTotal(),
+        qPrintable(QString::number(engine.codecContextsPeak())));
     for (const int id : restoreIds) {
         const FileReport r = engine.report(id);
         QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));

@@ -141,7 +141,8 @@ void QueueModelTest::modelTesterOnChangingModel()
     report.id = 43;
     report.state = FileState::Failed;
     report.error = QStringLiteral("boom");
-    report.notes = QStringList{QStringLiteral("removed /x/.a.part, a temporary file left behind by an interrupted run")};
+    report.notes
+        = QStringList{QStringLiteral("removed /x/.a.part, a temporary file left behind by an interrupted run")};
     model->setEngineId(3, 43);
     model->setFinished(3, report);
     QCOMPARE(cellText(*m_window, 3, QueueModel::ErrorColumn),

@@ -14,16 +14,10 @@ ContextPool::ContextPool(Governor &governor)
 
 ContextPool::~ContextPool() = default;
 
-std::size_t ContextPool::idleRoom() const
+void ContextPool::trimLocked(Compressors &dropC, Decompressors &dropD)
 {
     const int cap = std::max(1, m_governor.cpuTokensTotal());
-    return std::size_t(std::max(0, cap - m_lent));
-}
-
-void ContextPool::trimLocked(std::vector<Idle<Compressor>> &dropC, std::vector<Idle<Decompressor>> &dropD)
-{
-    // Oldest first: the front of each list was given back longest ago.
-    const std::size_t room = idleRoom();
+    const auto room = std::size_t(std::max(0, cap - m_lent));
     while (m_idleCompressors.size() + m_idleDecompressors.size() > room) {
         if (!m_idleCompressors.empty()
             && (m_idleDecompressors.empty() || m_idleCompressors.size() >= m_idleDecompressors.size())) {
@@ -36,96 +30,77 @@ void ContextPool::trimLocked(std::vector<Idle<Compressor>> &dropC, std::vector<I
     }
 }
 
-ContextPool::Lease<Compressor> ContextPool::compressor(const CodecSpec &spec, QString *error)
+template<class T, class Matches, class Make>
+ContextPool::Lease<T> ContextPool::lend(std::vector<std::unique_ptr<T>> &idle, Matches matches, Make make)
 {
     {
-        // Idle ones of other kinds make room first, and are gone before the
-        // new one is made.
-        std::vector<Idle<Compressor>> dropC;
-        std::vector<Idle<Decompressor>> dropD;
+        // Idle ones of other kinds make room first, and are gone (destroyed
+        // at the end of this block, without the lock) before a new one is made.
+        Compressors dropC;
+        Decompressors dropD;
         std::lock_guard lock(m_mutex);
-        for (auto it = m_idleCompressors.begin(); it != m_idleCompressors.end(); ++it) {
-            if (it->context->spec() == spec) {
-                std::unique_ptr<Compressor> context = std::move(it->context);
-                m_idleCompressors.erase(it);
-                ++m_lent;
-                MemoryGuard memory = m_governor.trackMemory(qint64(context->memoryBytes()));
-                return Lease<Compressor>(this, std::move(context), std::move(memory));
-            }
+        const auto it = std::find_if(idle.begin(), idle.end(), [&](const auto &c) { return matches(*c); });
+        if (it != idle.end()) {
+            std::unique_ptr<T> context = std::move(*it);
+            idle.erase(it);
+            ++m_lent;
+            MemoryGuard memory = m_governor.trackMemory(qint64(context->memoryBytes()));
+            return Lease<T>(this, std::move(context), std::move(memory));
         }
-        ++m_lent; // counted before it exists: the trim below makes room for it
+        ++m_lent; // counted before it exists: the trim makes room for it
         trimLocked(dropC, dropD);
         m_peak = std::max(m_peak, m_lent + int(m_idleCompressors.size() + m_idleDecompressors.size()));
     }
-    std::unique_ptr<Compressor> made = makeCompressor(spec, error);
+    std::unique_ptr<T> made = make();
     if (!made) {
         std::lock_guard lock(m_mutex);
         --m_lent;
         return {};
     }
     MemoryGuard memory = m_governor.trackMemory(qint64(made->memoryBytes()));
-    return Lease<Compressor>(this, std::move(made), std::move(memory));
+    return Lease<T>(this, std::move(made), std::move(memory));
+}
+
+template<class T> void ContextPool::takeBack(std::vector<std::unique_ptr<T>> &idle, std::unique_ptr<T> context)
+{
+    Compressors dropC;
+    Decompressors dropD;
+    std::lock_guard lock(m_mutex);
+    --m_lent;
+    idle.push_back(std::move(context));
+    trimLocked(dropC, dropD);
+}
+
+ContextPool::Lease<Compressor> ContextPool::compressor(const CodecSpec &spec, QString *error)
+{
+    return lend(
+        m_idleCompressors, [&](const Compressor &c) { return c.spec() == spec; },
+        [&] { return makeCompressor(spec, error); });
 }
 
 ContextPool::Lease<Decompressor> ContextPool::decompressor(CodecId id, QString *error)
 {
-    {
-        std::vector<Idle<Compressor>> dropC;
-        std::vector<Idle<Decompressor>> dropD;
-        std::lock_guard lock(m_mutex);
-        for (auto it = m_idleDecompressors.begin(); it != m_idleDecompressors.end(); ++it) {
-            if (it->context->id() == id) {
-                std::unique_ptr<Decompressor> context = std::move(it->context);
-                m_idleDecompressors.erase(it);
-                ++m_lent;
-                MemoryGuard memory = m_governor.trackMemory(qint64(context->memoryBytes()));
-                return Lease<Decompressor>(this, std::move(context), std::move(memory));
-            }
-        }
-        ++m_lent;
-        trimLocked(dropC, dropD);
-        m_peak = std::max(m_peak, m_lent + int(m_idleCompressors.size() + m_idleDecompressors.size()));
-    }
-    std::unique_ptr<Decompressor> made = makeDecompressor(id, error);
-    if (!made) {
-        std::lock_guard lock(m_mutex);
-        --m_lent;
-        return {};
-    }
-    MemoryGuard memory = m_governor.trackMemory(qint64(made->memoryBytes()));
-    return Lease<Decompressor>(this, std::move(made), std::move(memory));
+    return lend(
+        m_idleDecompressors, [&](const Decompressor &d) { return d.id() == id; },
+        [&] { return makeDecompressor(id, error); });
 }
 
 void ContextPool::giveBack(std::unique_ptr<Compressor> context, MemoryGuard memory)
 {
     memory = MemoryGuard(); // counted while lent only
-    std::vector<Idle<Compressor>> dropC;
-    std::vector<Idle<Decompressor>> dropD;
-    {
-        std::lock_guard lock(m_mutex);
-        --m_lent;
-        m_idleCompressors.push_back({std::move(context)});
-        trimLocked(dropC, dropD);
-    }
+    takeBack(m_idleCompressors, std::move(context));
 }
 
 void ContextPool::giveBack(std::unique_ptr<Decompressor> context, MemoryGuard memory)
 {
     memory = MemoryGuard(); // counted while lent only
-    std::vector<Idle<Compressor>> dropC;
-    std::vector<Idle<Decompressor>> dropD;
-    {
-        std::lock_guard lock(m_mutex);
-        --m_lent;
-        m_idleDecompressors.push_back({std::move(context)});
-        trimLocked(dropC, dropD);
-    }
+    takeBack(m_idleDecompressors, std::move(context));
 }
 
 void ContextPool::clear()
 {
-    std::vector<Idle<Compressor>> dropC;
-    std::vector<Idle<Decompressor>> dropD;
+    Compressors dropC;
+    Decompressors dropD;
     std::lock_guard lock(m_mutex);
     dropC.swap(m_idleCompressors);
     dropD.swap(m_idleDecompressors);

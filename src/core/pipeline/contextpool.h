@@ -87,21 +87,23 @@ public:
     [[nodiscard]] int peakLive() const;
 
 private:
-    template<class T> struct Idle
-    {
-        std::unique_ptr<T> context;
-    };
+    using Compressors = std::vector<std::unique_ptr<Compressor>>;
+    using Decompressors = std::vector<std::unique_ptr<Decompressor>>;
 
+    template<class T, class Matches, class Make>
+    Lease<T> lend(std::vector<std::unique_ptr<T>> &idle, Matches matches, Make make);
+    template<class T> void takeBack(std::vector<std::unique_ptr<T>> &idle, std::unique_ptr<T> context);
     void giveBack(std::unique_ptr<Compressor> context, MemoryGuard memory);
     void giveBack(std::unique_ptr<Decompressor> context, MemoryGuard memory);
-    /// How many idle contexts may stay besides the lent ones (lock held).
-    [[nodiscard]] std::size_t idleRoom() const;
-    void trimLocked(std::vector<Idle<Compressor>> &dropC, std::vector<Idle<Decompressor>> &dropD);
+    /// Drops the oldest idle contexts until idle ones and lent ones together
+    /// are no more than the CPU tokens; the dropped ones go to the caller to
+    /// be destroyed without the lock (lock held).
+    void trimLocked(Compressors &dropC, Decompressors &dropD);
 
     Governor &m_governor;
     mutable std::mutex m_mutex;
-    std::vector<Idle<Compressor>> m_idleCompressors;
-    std::vector<Idle<Decompressor>> m_idleDecompressors;
+    Compressors m_idleCompressors; ///< oldest first
+    Decompressors m_idleDecompressors;
     int m_lent = 0;
     int m_peak = 0;
 };

@@ -906,9 +906,8 @@ private:
             fail(ErrorKind::Input, tr("codec %1: %2").arg(m_settings.codec.toString(), error));
             return false;
         }
-        if (!c->compressInto(
-                std::as_const(u.input).data(), u.plainSize, u.output.data(), u.output.capacity() - kAeadTagSize,
-                &written, &error)) {
+        if (!c->compressInto(std::as_const(u.input).data(), u.plainSize, u.output.data(),
+                u.output.capacity() - kAeadTagSize, &written, &error)) {
             fail(ErrorKind::Input, tr("compressing %1 failed: %2").arg(m_path, error));
             return false;
         }

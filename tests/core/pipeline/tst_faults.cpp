@@ -110,6 +110,8 @@ private:
     QString path(const QString &relative) const { return QDir(m_root->path()).filePath(relative); }
     /// Packs an input (for the restore cases) without any hook.
     FileReport packPlain(const QString &input, const QString &outDir, const KeyMaterial &keys);
+    /// Restores a container into outDir (any hook stays in place).
+    FileReport restorePlain(const QString &container, const QString &outDir, const KeyMaterial &keys);
 
     std::unique_ptr<QTemporaryDir> m_root;
 };
@@ -136,6 +138,13 @@ FileReport TestFaults::packPlain(const QString &input, const QString &outDir, co
     Engine engine(governor);
     return runOne(
         engine, input, packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, keys, kChunk, outDir));
+}
+
+FileReport TestFaults::restorePlain(const QString &container, const QString &outDir, const KeyMaterial &keys)
+{
+    Governor governor(testConfig());
+    Engine engine(governor);
+    return runOne(engine, container, restoreSettings(JobMode::Restore, keys, outDir));
 }
 
 // --- a failing device -----------------------------------------------------------------------
@@ -698,10 +707,7 @@ void TestFaults::restoreWritesDirectly()
         }
         return 0;
     });
-    Governor governor(testConfig());
-    Engine engine(governor);
-    const FileReport r
-        = runOne(engine, packed.output, restoreSettings(JobMode::Restore, keys, path(QStringLiteral("out"))));
+    const FileReport r = restorePlain(packed.output, path(QStringLiteral("out")), keys);
     posix::setFaultHook({});
     QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
     QCOMPARE(readFileBytes(path(QStringLiteral("out/direct.bin"))), original);
@@ -748,10 +754,7 @@ void TestFaults::directWriteRefusedFallsBack()
         ++buffered;
         return 0;
     });
-    Governor governor(testConfig());
-    Engine engine(governor);
-    const FileReport r
-        = runOne(engine, packed.output, restoreSettings(JobMode::Restore, keys, path(QStringLiteral("out"))));
+    const FileReport r = restorePlain(packed.output, path(QStringLiteral("out")), keys);
     posix::setFaultHook({});
     QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
     QCOMPARE(direct.load(), 2); // the first piece went directly; the second was refused

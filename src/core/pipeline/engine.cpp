@@ -672,7 +672,8 @@ private:
         }
         QString error;
         const QString finalName = QFileInfo(finalPath).fileName();
-        for (const QString &stale : posix::removeStaleTemporaries(m_outputDir, finalName))
+        for (const QString &stale :
+            posix::removeStaleTemporaries(m_outputDir, finalName, m_engine.temporariesIn(m_outputDir)))
             m_report.notes << tr("removed %1, a temporary file left behind by an interrupted run").arg(stale);
         m_out = posix::createTemporary(m_outputDir, finalName, &m_tempPath, &error);
         if (!m_out.isOpen()) {
@@ -1345,6 +1346,15 @@ Engine::Engine(Governor &governor, QObject *parent)
     m_dispatcher = std::thread([this] { dispatch(); });
 }
 
+QStringList Engine::temporariesIn(const QString &dir)
+{
+    std::lock_guard lock(m_temporariesMutex);
+    auto it = m_temporaries.find(dir);
+    if (it == m_temporaries.end())
+        it = m_temporaries.emplace(dir, posix::temporariesIn(dir)).first;
+    return it->second;
+}
+
 int Engine::codecContextsPeak() const
 {
     return m_contexts->peakLive();
@@ -1453,6 +1463,10 @@ void Engine::taskFinished(int id, const FileReport &report)
         m_buffers->clear();
         m_outputBuffers->clear();
         m_contexts->clear();
+        {
+            std::lock_guard lock(m_temporariesMutex);
+            m_temporaries.clear(); // the next run looks again
+        }
     }
     Q_EMIT fileStateChanged(id, report.state);
     Q_EMIT fileFinished(report);

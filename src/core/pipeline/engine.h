@@ -105,6 +105,11 @@ private:
     std::unique_ptr<BufferPool> m_buffers; ///< chunk inputs (plain when packing, stored when restoring)
     std::unique_ptr<BufferPool> m_outputBuffers; ///< chunk outputs
     std::unique_ptr<ContextPool> m_contexts; ///< codec contexts, lent to workers per chunk
+    /// Possible temporaries per output folder, listed once per run (see
+    /// posix::temporariesIn()); cleared when the engine goes idle.
+    QStringList temporariesIn(const QString &dir);
+    std::mutex m_temporariesMutex;
+    std::map<QString, QStringList> m_temporaries;
 
     mutable std::mutex m_mutex;
     std::condition_variable m_cv;

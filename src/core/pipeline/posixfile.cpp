@@ -201,12 +201,16 @@ Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPa
     return Fd();
 }
 
-QStringList removeStaleTemporaries(const QString &dir, const QString &finalName)
+QStringList temporariesIn(const QString &dir)
+{
+    return QDir(dir).entryList({QStringLiteral(".*.part")}, QDir::Files | QDir::Hidden | QDir::System);
+}
+
+QStringList removeStaleTemporaries(const QString &dir, const QString &finalName, const QStringList &candidates)
 {
     QStringList removed;
     const QString prefix = QLatin1Char('.') + finalName + QLatin1Char('.');
     const QString suffix = QStringLiteral(".part");
-    const QStringList candidates = QDir(dir).entryList(QDir::Files | QDir::Hidden | QDir::System);
     const QByteArray nativeDir = QFile::encodeName(dir);
     const int dirFd = ::open(nativeDir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd < 0)

@@ -84,12 +84,16 @@ qint64 readFully(int fd, std::uint8_t *data, std::size_t size, quint64 offset, Q
 /// flock() on it for as long as it is open: a run that is killed gives the
 /// lock up with its life, which tells its leftovers from a live run's file.
 [[nodiscard]] Fd createTemporary(const QString &dir, const QString &finalName, QString *tempPath, QString *error);
-/// Removes the temporary files for finalName in dir that a run left behind
-/// when it was killed: named as createTemporary() names them, regular, owned
-/// by this user, unchanged for kStaleAfterSeconds, and not locked by anyone.
-/// (One that cannot be opened for reading, say of mode 0000, is left alone.)
-/// Returns the paths removed.
-QStringList removeStaleTemporaries(const QString &dir, const QString &finalName);
+/// The names in dir that may be temporary files (".*.part"): read once per
+/// folder and run, and handed to removeStaleTemporaries() for each output
+/// (a folder of 10,000 outputs is not listed 10,000 times).
+QStringList temporariesIn(const QString &dir);
+/// Removes the temporary files for finalName in dir, among candidates (from
+/// temporariesIn()), that a run left behind when it was killed: named as
+/// createTemporary() names them, regular, owned by this user, unchanged for
+/// kStaleAfterSeconds, and not locked by anyone. (One that cannot be opened
+/// for reading, say of mode 0000, is left alone.) Returns the paths removed.
+QStringList removeStaleTemporaries(const QString &dir, const QString &finalName, const QStringList &candidates);
 inline constexpr int kStaleAfterSeconds = 5;
 /// Writes all bytes (retrying short writes). On ENOSPC *failure is NoSpace;
 /// EINVAL from a file in direct mode (see setDirect) is Failure::Unsupported.

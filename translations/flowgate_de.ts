@@ -623,7 +623,7 @@
 <context>
     <name>flowgate::Engine</name>
     <message>
-        <location filename="../src/core/pipeline/engine.cpp" line="+1547"/>
+        <location filename="../src/core/pipeline/engine.cpp" line="+1555"/>
         <location line="+81"/>
         <source>cancelled before it started</source>
         <translation>vor dem Start abgebrochen</translation>
@@ -632,7 +632,7 @@
 <context>
     <name>flowgate::FileTask</name>
     <message>
-        <location line="-1376"/>
+        <location line="-1396"/>
         <location line="+59"/>
         <location line="+92"/>
         <location line="+177"/>
@@ -659,7 +659,7 @@
         <translation>%1 existiert bereits (mit --force überschreiben)</translation>
     </message>
     <message>
-        <location line="+50"/>
+        <location line="+51"/>
         <source>it is encrypted with the keychain&apos;s master key, but no keychain key was given; use the keychain key source</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, es wurde aber kein Schlüssel aus dem Schlüsselbund angegeben; die Schlüsselquelle „Schlüsselbund“ verwenden</translation>
     </message>
@@ -685,13 +685,13 @@
     </message>
     <message>
         <location line="+11"/>
-        <location line="+187"/>
+        <location line="+186"/>
         <location line="+15"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location line="-192"/>
+        <location line="-191"/>
         <source>encryption needs a key: choose the keychain or a passphrase, or --cipher none</source>
         <translation>Verschlüsselung braucht einen Schlüssel: den Schlüsselbund oder eine Passphrase wählen, oder --cipher none</translation>
     </message>
@@ -716,7 +716,7 @@
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
     <message>
-        <location line="-533"/>
+        <location line="-534"/>
         <source>%1 changed while being read (size or modification time changed); nothing was written</source>
         <translation>%1 hat sich beim Lesen geändert (Größe oder Änderungszeit); es wurde nichts geschrieben</translation>
     </message>
@@ -726,17 +726,17 @@
         <translation>SHA-256 fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="-206"/>
+        <location line="-205"/>
         <source>codec %1: %2</source>
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="-569"/>
+        <location line="-570"/>
         <source>%1 changed while being read, or part of it could no longer be read; nothing was written</source>
         <translation>%1 hat sich beim Lesen verändert, oder ein Teil davon war nicht mehr lesbar; es wurde nichts geschrieben</translation>
     </message>
     <message>
-        <location line="+339"/>
+        <location line="+340"/>
         <source>removed %1, a temporary file left behind by an interrupted run</source>
         <translation>%1 entfernt, eine temporäre Datei, die ein abgebrochener Lauf hinterlassen hat</translation>
     </message>
@@ -747,7 +747,7 @@
     </message>
     <message>
         <location line="+131"/>
-        <location line="+59"/>
+        <location line="+58"/>
         <source>compressing %1 failed: %2</source>
         <translation>Komprimieren von %1 fehlgeschlagen: %2</translation>
     </message>
@@ -1339,8 +1339,8 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
     </message>
     <message>
         <location line="+2"/>
-        <source>Error</source>
-        <translation>Fehler</translation>
+        <source>Message</source>
+        <translation>Meldung</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -1609,7 +1609,7 @@ Wählen Sie in der Feinabstimmung „Passphrase“ als Schlüsselquelle, um stat
         <translation>in %1 kann keine temporäre Datei angelegt werden</translation>
     </message>
     <message>
-        <location line="+61"/>
+        <location line="+65"/>
         <source>direct write refused: %1</source>
         <translation>direkter Schreibzugriff abgelehnt: %1</translation>
     </message>

@@ -115,7 +115,7 @@ QVariant QueueModel::headerData(int section, Qt::Orientation orientation, int ro
     case ShaColumn:
         return tr("SHA-256");
     case ErrorColumn:
-        return tr("Error");
+        return tr("Message"); // the error of a failed file, or what a finished one notes
     }
     return {};
 }

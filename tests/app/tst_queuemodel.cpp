@@ -114,7 +114,7 @@ void QueueModelTest::modelTesterOnChangingModel()
     QCOMPARE(model->rowCount(), 5);
     QCOMPARE(model->columnCount(), int(QueueModel::ColumnCount));
     QCOMPARE(model->rowCount(model->index(0, 0)), 0); // a table: no children
-    QCOMPARE(model->headerData(QueueModel::ErrorColumn, Qt::Horizontal).toString(), QStringLiteral("Error"));
+    QCOMPARE(model->headerData(QueueModel::ErrorColumn, Qt::Horizontal).toString(), QStringLiteral("Message"));
 
     QSignalSpy changed(model, &QAbstractItemModel::dataChanged);
     model->setEngineId(1, 42);

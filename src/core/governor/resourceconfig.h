@@ -39,11 +39,16 @@ public:
     constexpr int defaultIoTokens() const
     {
         switch (m_kind) {
-        case Kind::NVMe: return 24;
-        case Kind::SSD: return 12;
-        case Kind::HDD: return 4;
-        case Kind::Auto: return 12;
-        case Kind::Custom: return m_custom;
+        case Kind::NVMe:
+            return 24;
+        case Kind::SSD:
+            return 12;
+        case Kind::HDD:
+            return 4;
+        case Kind::Auto:
+            return 12;
+        case Kind::Custom:
+            return m_custom;
         }
         return 12;
     }
@@ -54,10 +59,16 @@ public:
     /// (Custom(n)); also accepts "Custom(n)". nullopt on anything else.
     static std::optional<StorageType> fromString(const QString &text);
 
-    friend constexpr bool operator==(StorageType a, StorageType b) { return a.m_kind == b.m_kind && a.m_custom == b.m_custom; }
+    friend constexpr bool operator==(StorageType a, StorageType b)
+    {
+        return a.m_kind == b.m_kind && a.m_custom == b.m_custom;
+    }
 
 private:
-    constexpr StorageType(Kind kind, int custom) : m_kind(kind), m_custom(custom) {}
+    constexpr StorageType(Kind kind, int custom)
+        : m_kind(kind)
+        , m_custom(custom)
+    { }
     Kind m_kind = Kind::Auto;
     int m_custom = 0;
 };
@@ -66,12 +77,12 @@ private:
 /// take the defaults below when the governor resolves the configuration.
 struct ResourceConfig
 {
-    std::optional<int> cpuTokens;      ///< default: max(cores - 1, 1)
-    std::optional<int> ioTokens;       ///< default: storageType.defaultIoTokens()
+    std::optional<int> cpuTokens; ///< default: max(cores - 1, 1)
+    std::optional<int> ioTokens; ///< default: storageType.defaultIoTokens()
     StorageType storageType = StorageType::automatic();
     std::optional<qint64> memoryLimit; ///< capacity in bytes; default: 40 GiB capped at 80 % of RAM
-    qint64 memorySoftLimit = 0;        ///< bytes; crossing it raises a warning; 0 = none
-    qint64 memoryHardLimit = 0;        ///< bytes; admission control; 0 = none
+    qint64 memorySoftLimit = 0; ///< bytes; crossing it raises a warning; 0 = none
+    qint64 memoryHardLimit = 0; ///< bytes; admission control; 0 = none
 
     /// Logical cores of this machine (at least 1).
     static int availableCores();

@@ -100,11 +100,21 @@ void TestGovernor::defaults()
     QFETCH(int, ioTokens);
     StorageType type;
     switch (StorageType::Kind(kind)) {
-    case StorageType::Kind::NVMe: type = StorageType::nvme(); break;
-    case StorageType::Kind::SSD: type = StorageType::ssd(); break;
-    case StorageType::Kind::HDD: type = StorageType::hdd(); break;
-    case StorageType::Kind::Auto: type = StorageType::automatic(); break;
-    case StorageType::Kind::Custom: type = StorageType::custom(custom); break;
+    case StorageType::Kind::NVMe:
+        type = StorageType::nvme();
+        break;
+    case StorageType::Kind::SSD:
+        type = StorageType::ssd();
+        break;
+    case StorageType::Kind::HDD:
+        type = StorageType::hdd();
+        break;
+    case StorageType::Kind::Auto:
+        type = StorageType::automatic();
+        break;
+    case StorageType::Kind::Custom:
+        type = StorageType::custom(custom);
+        break;
     }
     ResourceConfig config;
     config.storageType = type;
@@ -328,13 +338,13 @@ void TestGovernor::hardLimitRandomSizesNoDeadlock()
             std::mt19937 rng(unsigned(t) + 11u);
             for (int i = 0; i < 400; ++i) {
                 // Mostly below the limit, sometimes above it.
-                const qint64 size = (rng() % 10 == 0) ? qint64(1 << 20) + qint64(rng() % (1 << 20)) : qint64(rng() % (300 << 10)) + 1;
+                const qint64 size
+                    = (rng() % 10 == 0) ? qint64(1 << 20) + qint64(rng() % (1 << 20)) : qint64(rng() % (300 << 10)) + 1;
                 MemoryGuard m = g.admitMemory(size);
                 QVERIFY(m);
                 const qint64 used = g.memoryUsed();
                 qint64 prev = maxSeen.load();
-                while (used > prev && !maxSeen.compare_exchange_weak(prev, used)) {
-                }
+                while (used > prev && !maxSeen.compare_exchange_weak(prev, used)) { }
                 if (size > (1 << 20))
                     ++oversizeAlone;
                 std::this_thread::yield();

@@ -109,7 +109,8 @@ private Q_SLOTS:
 private:
     QString path(const QString &relative) const { return QDir(m_root->path()).filePath(relative); }
     /// Packs an input (for the restore cases) without any hook.
-    FileReport packPlain(const QString &input, const QString &outDir, const KeyMaterial &keys);
+    FileReport packPlain(
+        const QString &input, const QString &outDir, const KeyMaterial &keys, quint32 chunkSize = kChunk);
     /// Restores a container into outDir (any hook stays in place).
     FileReport restorePlain(const QString &container, const QString &outDir, const KeyMaterial &keys);
 
@@ -132,12 +133,13 @@ void TestFaults::cleanup()
     m_root.reset();
 }
 
-FileReport TestFaults::packPlain(const QString &input, const QString &outDir, const KeyMaterial &keys)
+FileReport TestFaults::packPlain(
+    const QString &input, const QString &outDir, const KeyMaterial &keys, quint32 chunkSize)
 {
     Governor governor(testConfig());
     Engine engine(governor);
     return runOne(
-        engine, input, packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, keys, kChunk, outDir));
+        engine, input, packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, keys, chunkSize, outDir));
 }
 
 FileReport TestFaults::restorePlain(const QString &container, const QString &outDir, const KeyMaterial &keys)
@@ -691,11 +693,7 @@ void TestFaults::restoreWritesDirectly()
     const QByteArray original = compressibleData(3 * qint64(kMiB) + 123, 9);
     QVERIFY(writeFileBytes(input, original));
     const KeyMaterial keys = KeyMaterial::fromMasterKey(randomMasterKey(), randomKeyId());
-    Governor packGovernor(testConfig());
-    Engine packer(packGovernor);
-    const FileReport packed = runOne(packer, input,
-        packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305, keys, quint32(kMiB),
-            path(QStringLiteral("packed"))));
+    const FileReport packed = packPlain(input, path(QStringLiteral("packed")), keys, quint32(kMiB));
     QVERIFY2(packed.state == FileState::Done, qPrintable(describe(packed)));
 
     std::mutex mutex;
@@ -731,11 +729,7 @@ void TestFaults::directWriteRefusedFallsBack()
     const QByteArray original = compressibleData(6 * qint64(kMiB) + 5, 11);
     QVERIFY(writeFileBytes(input, original));
     const KeyMaterial keys = KeyMaterial::fromMasterKey(randomMasterKey(), randomKeyId());
-    Governor packGovernor(testConfig());
-    Engine packer(packGovernor);
-    const FileReport packed = runOne(packer, input,
-        packSettings(
-            CodecSpec{CodecId::Zstd, 3}, CipherId::None, keys, quint32(2 * kMiB), path(QStringLiteral("packed"))));
+    const FileReport packed = packPlain(input, path(QStringLiteral("packed")), keys, quint32(2 * kMiB));
     QVERIFY2(packed.state == FileState::Done, qPrintable(describe(packed)));
 
     std::atomic<int> direct{0};

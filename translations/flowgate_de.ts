@@ -597,7 +597,7 @@
     <message>
         <location line="-8"/>
         <source>queue depth</source>
-        <translation>Warteschlangentiefe</translation>
+        <translation>Warteschlange</translation>
     </message>
     <message>
         <location line="+4"/>

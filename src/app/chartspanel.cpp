@@ -9,11 +9,13 @@
 #include <QLabel>
 #include <QLocale>
 #include <QPalette>
+#include <QPen>
 #include <QPushButton>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <QtCharts/QChart>
 #include <QtCharts/QChartView>
+#include <QtCharts/QLegend>
 #include <QtCharts/QLineSeries>
 #include <QtCharts/QLogValueAxis>
 #include <QtCharts/QValueAxis>
@@ -172,13 +174,25 @@ void ChartsPanel::buildCharts()
         m_waitAxis->setLabelFormat(QStringLiteral("%.3g"));
         m_waitAxis->setRange(kMinWaitMs, 1000);
         c->addAxis(m_waitAxis, Qt::AlignLeft);
-        for (const QString &n :
-            {tr("CPU P50"), tr("CPU P95"), tr("CPU P99"), tr("I/O P50"), tr("I/O P95"), tr("I/O P99")}) {
-            auto *s = addSeries(WaitChart, c, n);
+        // Six series: the colour tells the percentile, the line the
+        // resource (CPU solid, I/O dashed); the legend stands at the right,
+        // one line per series, so no label is cut short.
+        const QColor percentileColours[]
+            = {QColor(0x43, 0xa0, 0x47), QColor(0xfb, 0x8c, 0x00), QColor(0xe5, 0x39, 0x35)};
+        const QString names[]
+            = {tr("CPU P50"), tr("CPU P95"), tr("CPU P99"), tr("I/O P50"), tr("I/O P95"), tr("I/O P99")};
+        for (int i = 0; i < 6; ++i) {
+            auto *s = addSeries(WaitChart, c, names[i]);
+            QPen pen(percentileColours[i % 3], 2);
+            if (i >= 3)
+                pen.setStyle(Qt::DashLine);
+            s->setPen(pen);
             s->attachAxis(t);
             s->attachAxis(m_waitAxis);
             attachHover(s, tr("ms"));
         }
+        c->legend()->setAlignment(Qt::AlignRight);
+        c->legend()->setMarkerShape(QLegend::MarkerShapeFromSeries);
         m_views[WaitChart] = new QChartView(c, this);
     }
     // Queue and throughput

@@ -17,6 +17,10 @@
 #include <QLineEdit>
 #include <QScrollBar>
 #include <QTableView>
+#include <QtCharts/QChart>
+#include <QtCharts/QChartView>
+#include <QtCharts/QLegend>
+#include <QtCharts/QLineSeries>
 
 using namespace flowgate;
 using namespace flowgate::apptest;
@@ -33,6 +37,7 @@ private Q_SLOTS:
     void mainActionsHaveShortcuts();
     void controlsHaveAccessibleNames();
     void keychainFailureShowsTheWayOut();
+    void waitSeriesCanBeToldApart();
 
 private:
     std::unique_ptr<TestEnvironment> m_env;
@@ -205,6 +210,27 @@ void MainWindowTest::keychainFailureShowsTheWayOut()
     QTRY_COMPARE_WITH_TIMEOUT(stateOf(*m_window, 0), FileState::Done, 30000);
     QCOMPARE(m_dialogs->warnings().size(), 1);
     QVERIFY(QFileInfo::exists(setup.outputFolder + QStringLiteral("/secret.txt.fgc")));
+}
+
+/// The six wait series (CPU and I/O, P50/P95/P99) differ in colour or line,
+/// and their legend lists them one per line at the side, where no label is
+/// cut short.
+void MainWindowTest::waitSeriesCanBeToldApart()
+{
+    QChart *chart = m_window->chartsPanel()->chartView(ChartsPanel::WaitChart)->chart();
+    QCOMPARE(chart->legend()->alignment(), Qt::AlignRight);
+    const QList<QAbstractSeries *> series = chart->series();
+    QCOMPARE(series.size(), 6);
+    QSet<QString> looks;
+    QSet<QString> names;
+    for (QAbstractSeries *s : series) {
+        auto *line = qobject_cast<QLineSeries *>(s);
+        QVERIFY(line);
+        looks.insert(line->pen().color().name() + QString::number(int(line->pen().style())));
+        names.insert(line->name());
+    }
+    QCOMPARE(looks.size(), 6);
+    QCOMPARE(names.size(), 6);
 }
 
 QTEST_MAIN(MainWindowTest)

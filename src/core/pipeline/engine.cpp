@@ -1395,20 +1395,14 @@ int Engine::addFile(const QString &path, const JobSettings &settings)
 void Engine::dispatch()
 {
     for (;;) {
-        int id = 0;
-        std::shared_ptr<Entry> entry;
+        // A file to start, then a file slot for it (first come, first
+        // served), waited for outside the lock.
+        CancellationToken cancelToken;
         {
             std::unique_lock lock(m_mutex);
             m_cv.wait(lock, [this] { return m_stopping || (!m_paused && nextStartable() != 0); });
             if (m_stopping)
                 return;
-            id = nextStartable();
-            entry = m_entries[id];
-        }
-        // Wait for a file slot (first come, first served) outside the lock.
-        CancellationToken cancelToken;
-        {
-            std::lock_guard lock(m_mutex);
             cancelToken = m_cancelAll.token();
         }
         Permit slot = m_governor.acquireFileSlot(cancelToken);
@@ -1417,10 +1411,14 @@ void Engine::dispatch()
             return;
         if (!slot) // cancelAll() while waiting: the loop drains the cancelled queue
             continue;
-        const auto queued = std::find(m_queue.begin(), m_queue.end(), id);
-        if (queued == m_queue.end() || entry->state != FileState::Queued)
-            continue; // cancelled or paused meanwhile; the slot goes back
-        m_queue.erase(queued);
+        // The slot goes to the first startable file now, which need not be
+        // the one the wait began for: a file paused before and resumed
+        // meanwhile keeps its place ahead of it.
+        const int id = nextStartable();
+        if (id == 0)
+            continue; // every queued file was cancelled or paused meanwhile; the slot goes back
+        const std::shared_ptr<Entry> entry = m_entries[id];
+        m_queue.erase(std::find(m_queue.begin(), m_queue.end(), id));
         ++m_running;
         entry->task = std::make_shared<FileTask>(*this, id, entry->path, entry->settings, std::move(slot), cancelToken);
         if (entry->pausedBeforeStart)

@@ -99,6 +99,7 @@ private Q_SLOTS:
     void pauseAndResume_data();
     void pauseAndResume();
     void pauseQueuedFile();
+    void resumedFileKeepsItsPlace();
     void pauseFinishedFileChangesNothing();
     void notARegularFile_data();
     void notARegularFile();
@@ -576,6 +577,54 @@ void TestFaults::pauseQueuedFile()
     QCOMPARE(filesUnder(path(QStringLiteral("out"))).size(), 3);
     QTRY_COMPARE(log.finishedCount(), 3);
     QTRY_COMPARE(log.lastState(b), FileState::Done);
+}
+
+/// A file paused while queued and resumed while the queue waits for a file
+/// slot starts before the files behind it: the next file is chosen when the
+/// slot comes, not when the wait for it began.
+void TestFaults::resumedFileKeepsItsPlace()
+{
+    const QString names[]
+        = {QStringLiteral("in/running.txt"), QStringLiteral("in/paused.txt"), QStringLiteral("in/behind.txt")};
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(writeFileBytes(path(names[i]), compressibleData(2 * kChunk, 10 + i)));
+    Governor governor(testConfig(1));
+    governor.setFilesInFlight(1);
+    Engine engine(governor);
+    std::mutex mutex;
+    QList<int> started;
+    QObject::connect(
+        &engine, &Engine::fileStarted, this,
+        [&](int id) {
+            std::lock_guard lock(mutex);
+            started.append(id);
+        },
+        Qt::DirectConnection);
+    // The only CPU token stays here: the first file takes the file slot and
+    // cannot finish until the test lets it.
+    Permit hog = governor.acquireCpu();
+    QVERIFY(hog);
+    engine.pauseAll();
+    const JobSettings settings
+        = packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, kChunk, path(QStringLiteral("out")));
+    const int running = engine.addFile(path(names[0]), settings);
+    const int paused = engine.addFile(path(names[1]), settings);
+    const int behind = engine.addFile(path(names[2]), settings);
+    engine.pause(paused);
+    engine.resumeAll();
+    QTRY_COMPARE(engine.report(running).state, FileState::Running);
+    // The queue now waits for the slot with the file behind in line (the
+    // paused one is passed over) ...
+    QTRY_COMPARE(governor.filePool().waiters(), 1);
+    // ... and the paused file is resumed before the slot comes.
+    engine.resume(paused);
+    QCOMPARE(engine.report(paused).state, FileState::Queued);
+    hog = Permit();
+    QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
+    for (const int id : {running, paused, behind})
+        QVERIFY2(engine.report(id).state == FileState::Done, qPrintable(describe(engine.report(id))));
+    std::lock_guard lock(mutex);
+    QCOMPARE(started, (QList<int>{running, paused, behind}));
 }
 
 /// Pausing or resuming a file that has finished changes nothing and says nothing.

@@ -93,6 +93,7 @@ private Q_SLOTS:
     void diskFull();
     void changedWhileRead_data();
     void changedWhileRead();
+    void changedAfterReaderFinished();
     void cancelMidFile_data();
     void cancelMidFile();
     void cancelQueuedFile();
@@ -366,6 +367,49 @@ void TestFaults::changedWhileRead()
     const FileReport r = runOne(engine, input,
         packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, chunk, path(QStringLiteral("out"))));
     posix::setFaultHook({});
+    QVERIFY(changed.load());
+    QCOMPARE(failures.load(), 0);
+    QCOMPARE(r.state, FileState::Failed);
+    QCOMPARE(r.errorKind, ErrorKind::Input);
+    QVERIFY2(
+        r.error.contains(input) && r.error.contains(QLatin1String("changed while being read")), qPrintable(r.error));
+    QCOMPARE(filesUnder(path(QStringLiteral("out"))), QStringList());
+}
+
+/// Chunks of 1 MiB and more are views of the input file: the workers read it
+/// after the reader has finished (and checked the file once more). A change
+/// then is caught when the file is finished, before the output is published.
+void TestFaults::changedAfterReaderFinished()
+{
+    constexpr quint32 chunk = 1024 * 1024; // mapped, not copied
+    const QString input = path(QStringLiteral("in/late.log"));
+    QVERIFY(writeFileBytes(input, compressibleData(2 * qint64(chunk), 4)));
+    QVERIFY(setModeAndMtime(input, 0640, kOldMtimeNs));
+    const QString output = canonical(path(QStringLiteral("out")));
+    std::atomic<bool> changed{false};
+    std::atomic<int> failures{0};
+    // When the first chunk is written, the reader is long done: touch the input.
+    posix::setFaultHook([&](posix::Operation op, int fd, quint64, std::size_t size) {
+        if (op != posix::Operation::Write || size < 1000 || changed.load() || !posix::pathOfFd(fd).startsWith(output))
+            return 0;
+        changed = true;
+        if (::utimensat(AT_FDCWD, QFile::encodeName(input).constData(), nullptr, 0) != 0)
+            ++failures;
+        return 0;
+    });
+    Governor governor(testConfig(1));
+    Engine engine(governor);
+    // The one CPU token stays here until the reader has both chunks out to
+    // the workers (it checks the file right after the last one).
+    Permit hog = governor.acquireCpu();
+    QVERIFY(hog);
+    const int id = engine.addFile(
+        input, packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, {}, chunk, path(QStringLiteral("out"))));
+    QTRY_COMPARE(governor.cpuPool().waiters(), 2);
+    hog = Permit();
+    QVERIFY(engine.waitForIdle(std::chrono::minutes(1)));
+    posix::setFaultHook({});
+    const FileReport r = engine.report(id);
     QVERIFY(changed.load());
     QCOMPARE(failures.load(), 0);
     QCOMPARE(r.state, FileState::Failed);

@@ -437,7 +437,7 @@
 <context>
     <name>flowgate::ChartsPanel</name>
     <message>
-        <location filename="../src/app/chartspanel.cpp" line="+65"/>
+        <location filename="../src/app/chartspanel.cpp" line="+67"/>
         <source>&amp;Time window:</source>
         <translation>&amp;Zeitfenster:</translation>
     </message>
@@ -468,12 +468,12 @@
     </message>
     <message>
         <location line="+2"/>
-        <location line="+210"/>
+        <location line="+222"/>
         <source>&amp;Freeze</source>
         <translation>&amp;Einfrieren</translation>
     </message>
     <message>
-        <location line="-207"/>
+        <location line="-219"/>
         <source>Freeze the charts</source>
         <translation>Diagramme einfrieren</translation>
     </message>
@@ -544,7 +544,7 @@
         <translation>ms (log.)</translation>
     </message>
     <message>
-        <location line="+5"/>
+        <location line="+10"/>
         <source>CPU P50</source>
         <translation>CPU P50</translation>
     </message>
@@ -574,12 +574,12 @@
         <translation>I/O P99</translation>
     </message>
     <message>
-        <location line="+4"/>
+        <location line="+9"/>
         <source>ms</source>
         <translation>ms</translation>
     </message>
     <message>
-        <location line="+6"/>
+        <location line="+8"/>
         <source>Queue depth and throughput</source>
         <translation>Warteschlangentiefe und Durchsatz</translation>
     </message>
@@ -637,19 +637,19 @@
         <location line="+92"/>
         <location line="+177"/>
         <location line="+22"/>
-        <location line="+671"/>
+        <location line="+673"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location line="-737"/>
+        <location line="-739"/>
         <location line="+6"/>
-        <location line="+692"/>
+        <location line="+694"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-665"/>
+        <location line="-667"/>
         <source>cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
@@ -664,9 +664,9 @@
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, es wurde aber kein Schlüssel aus dem Schlüsselbund angegeben; die Schlüsselquelle „Schlüsselbund“ verwenden</translation>
     </message>
     <message>
-        <location line="+8"/>
-        <source>it was encrypted with another master key (key id %1; the keychain holds %2); import that key first</source>
-        <translation>die Datei wurde mit einem anderen Hauptschlüssel verschlüsselt (Schlüssel-ID %1; der Schlüsselbund enthält %2); diesen Schlüssel zuerst importieren</translation>
+        <location line="+10"/>
+        <source>it was encrypted with another master key (key id %1; the keychain holds %2): import that key first (if no key has that id, the container&apos;s header is damaged)</source>
+        <translation>die Datei wurde mit einem anderen Hauptschlüssel verschlüsselt (Schlüssel-ID %1; der Schlüsselbund enthält %2): diesen Schlüssel zuerst importieren (gibt es keinen Schlüssel mit dieser ID, ist der Kopf des Containers beschädigt)</translation>
     </message>
     <message>
         <location line="+10"/>
@@ -716,12 +716,12 @@
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
     <message>
-        <location line="-534"/>
+        <location line="-536"/>
         <source>%1 changed while being read (size or modification time changed); nothing was written</source>
         <translation>%1 hat sich beim Lesen geändert (Größe oder Änderungszeit); es wurde nichts geschrieben</translation>
     </message>
     <message>
-        <location line="+768"/>
+        <location line="+770"/>
         <source>SHA-256 failed</source>
         <translation>SHA-256 fehlgeschlagen</translation>
     </message>
@@ -731,7 +731,7 @@
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="-570"/>
+        <location line="-572"/>
         <source>%1 changed while being read, or part of it could no longer be read; nothing was written</source>
         <translation>%1 hat sich beim Lesen verändert, oder ein Teil davon war nicht mehr lesbar; es wurde nichts geschrieben</translation>
     </message>
@@ -746,7 +746,7 @@
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, den der Schlüsselbund nicht liefern konnte: %1</translation>
     </message>
     <message>
-        <location line="+131"/>
+        <location line="+133"/>
         <location line="+58"/>
         <source>compressing %1 failed: %2</source>
         <translation>Komprimieren von %1 fehlgeschlagen: %2</translation>

@@ -726,8 +726,10 @@ private:
             }
             const QString wanted = toHex(h.keyId);
             if (m_settings.mode != JobMode::Pack && wanted != k.keyId) {
-                *error = tr("it was encrypted with another master key (key id %1; the keychain holds %2); import that "
-                            "key first")
+                // The key id is not authenticated on its own: a damaged one
+                // looks like another key, so the message names both causes.
+                *error = tr("it was encrypted with another master key (key id %1; the keychain holds %2): import that "
+                            "key first (if no key has that id, the container's header is damaged)")
                              .arg(wanted, k.keyId);
                 return nullptr;
             }

@@ -243,7 +243,8 @@ void TestTamper::flipEveryByte()
     }
 
     // Where the key id lives in the header: flipping it names another key
-    // (ErrorKind::Key, naming both ids) rather than damage.
+    // (ErrorKind::Key, naming both ids), and says that a key id no key has
+    // means a damaged header.
     std::set<qsizetype> keyIdBytes;
     if (Kind(kind) == Kind::Keychain) {
         fgc::Header other = c.layout.header;
@@ -286,7 +287,9 @@ void TestTamper::flipEveryByte()
                     QVERIFY2(r.errorKind == ErrorKind::Key, where.constData());
                     fgc::Header flipped = c.layout.header;
                     flipped.keyId[std::size_t(*keyIdBytes.find(p) - *keyIdBytes.begin())] ^= mask;
-                    QVERIFY2(r.error.contains(toHex(flipped.keyId)) && r.error.contains(m_keyId), where.constData());
+                    QVERIFY2(r.error.contains(toHex(flipped.keyId)) && r.error.contains(m_keyId)
+                            && r.error.contains(QLatin1String("header is damaged")),
+                        where.constData());
                 } else {
                     QVERIFY2(r.errorKind == ErrorKind::DataIntegrity, where.constData());
                 }

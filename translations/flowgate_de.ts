@@ -25,8 +25,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>I/O saturation %1 % (&gt; %2 %) and P95 I/O wait %3 ms (&gt; %4 ms) with %5 I/O tokens (storage type %6), over the last %7 s</source>
-        <translation>I/O-Sättigung %1 % (&gt; %2 %) und P95-I/O-Wartezeit %3 ms (&gt; %4 ms) bei %5 I/O-Tokens (Datenträgertyp %6), in den letzten %7 s</translation>
+        <source>I/O saturation %1 % (&gt; %2 %) and P95 I/O wait %3 ms (&gt; %4 ms) with I/O tokens set to %5 (storage type %6), over the last %7 s</source>
+        <translation>I/O-Sättigung %1 % (&gt; %2 %) und P95-I/O-Wartezeit %3 ms (&gt; %4 ms) bei I/O-Tokens = %5 (Datenträgertyp %6), in den letzten %7 s</translation>
     </message>
     <message>
         <location line="+13"/>
@@ -85,8 +85,8 @@
     </message>
     <message>
         <location line="+2"/>
-        <source>CPU tokens are already at %1, twice the %2 cores: look for other programs competing for the CPU</source>
-        <translation>Die CPU-Tokens stehen bereits auf %1, dem Doppelten der %2 Kerne: nach anderen Programmen suchen, die um die CPU konkurrieren</translation>
+        <source>CPU tokens are already at %1, twice the cores (%2): look for other programs competing for the CPU</source>
+        <translation>Die CPU-Tokens stehen bereits auf %1, dem Doppelten der Kerne (%2): nach anderen Programmen suchen, die um die CPU konkurrieren</translation>
     </message>
     <message>
         <location line="+17"/>
@@ -104,9 +104,9 @@
         <translation>P95-Wartezeit in der Warteschlange %1 ms (&gt; %2 ms)</translation>
     </message>
     <message>
-        <location line="+2"/>
-        <source>%1, with %2 CPU tokens on %3 cores, over the last %4 s</source>
-        <translation>%1, bei %2 CPU-Tokens auf %3 Kernen, in den letzten %4 s</translation>
+        <location line="+3"/>
+        <source>%1, with CPU tokens set to %2 (cores: %3), over the last %4 s</source>
+        <translation>%1, bei CPU-Tokens = %2 (Kerne: %3), in den letzten %4 s</translation>
     </message>
     <message>
         <location line="+1"/>
@@ -130,8 +130,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>I/O saturation %1 % (&gt; %2 %) and P95 I/O wait %3 ms (&gt; %4 ms) with %5 I/O tokens, over the last %6 s</source>
-        <translation>I/O-Sättigung %1 % (&gt; %2 %) und P95-I/O-Wartezeit %3 ms (&gt; %4 ms) bei %5 I/O-Tokens, in den letzten %6 s</translation>
+        <source>I/O saturation %1 % (&gt; %2 %) and P95 I/O wait %3 ms (&gt; %4 ms) with I/O tokens set to %5, over the last %6 s</source>
+        <translation>I/O-Sättigung %1 % (&gt; %2 %) und P95-I/O-Wartezeit %3 ms (&gt; %4 ms) bei I/O-Tokens = %5, in den letzten %6 s</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -145,8 +145,8 @@
     </message>
     <message>
         <location line="+1"/>
-        <source>CPU saturation %1 % (&gt; %2 %) and P95 CPU wait %3 ms (&lt; %4 ms) with %5 CPU tokens on %6 cores, over the last %7 s</source>
-        <translation>CPU-Sättigung %1 % (&gt; %2 %) und P95-CPU-Wartezeit %3 ms (&lt; %4 ms) bei %5 CPU-Tokens auf %6 Kernen, in den letzten %7 s</translation>
+        <source>CPU saturation %1 % (&gt; %2 %) and P95 CPU wait %3 ms (&lt; %4 ms) with CPU tokens set to %5 (cores: %6), over the last %7 s</source>
+        <translation>CPU-Sättigung %1 % (&gt; %2 %) und P95-CPU-Wartezeit %3 ms (&lt; %4 ms) bei CPU-Tokens = %5 (Kerne: %6), in den letzten %7 s</translation>
     </message>
     <message>
         <location line="+9"/>
@@ -165,8 +165,8 @@
     </message>
     <message>
         <location line="+7"/>
-        <source>Raise per-file workers or files in flight so that the %1 CPU tokens have work</source>
-        <translation>Worker pro Datei oder parallele Dateien erhöhen, damit die %1 CPU-Tokens ausgelastet sind</translation>
+        <source>Raise per-file workers or files in flight so that every CPU token (%1) has work</source>
+        <translation>Worker pro Datei oder parallele Dateien erhöhen, damit jedes CPU-Token (%1) Arbeit hat</translation>
     </message>
 </context>
 <context>

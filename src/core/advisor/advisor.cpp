@@ -180,7 +180,7 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         const QString storage
             = w.storageType.isEmpty() ? QCoreApplication::translate("Advisor", "unknown") : w.storageType;
         h.evidence = QCoreApplication::translate("Advisor",
-            "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with %5 I/O tokens "
+            "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with I/O tokens set to %5 "
             "(storage type %6), over the last %7 s")
                          .arg(observedAbove(w.ioSaturation, t.ioSaturationCriticalPercent),
                              threshold(t.ioSaturationCriticalPercent), observedAbove(w.ioWaitP95, t.ioWaitCriticalMs),
@@ -266,7 +266,7 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
                 = QCoreApplication::translate("Advisor", "Raise CPU tokens from %1 to %2").arg(w.cpuTokens).arg(more);
         } else {
             h.action = QCoreApplication::translate("Advisor",
-                "CPU tokens are already at %1, twice the %2 cores: look for other programs "
+                "CPU tokens are already at %1, twice the cores (%2): look for other programs "
                 "competing for the CPU")
                            .arg(w.cpuTokens)
                            .arg(m_cores);
@@ -291,9 +291,10 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         if (slowQueue)
             parts.append(QCoreApplication::translate("Advisor", "P95 queue wait %1 ms (> %2 ms)")
                              .arg(observedAbove(w.queueWaitP95, t.queueWaitHighMs), threshold(t.queueWaitHighMs)));
-        h.evidence = QCoreApplication::translate("Advisor", "%1, with %2 CPU tokens on %3 cores, over the last %4 s")
-                         .arg(parts.join(QCoreApplication::translate("Advisor", " and ")), QString::number(w.cpuTokens),
-                             QString::number(m_cores), span);
+        h.evidence
+            = QCoreApplication::translate("Advisor", "%1, with CPU tokens set to %2 (cores: %3), over the last %4 s")
+                  .arg(parts.join(QCoreApplication::translate("Advisor", " and ")), QString::number(w.cpuTokens),
+                      QString::number(m_cores), span);
         if (canRaiseToCores) {
             h.severity = AdvisorHint::Severity::Warning;
             h.knob = Knob::CpuTokens;
@@ -321,7 +322,7 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.severity = AdvisorHint::Severity::Info;
         h.title = QCoreApplication::translate("Advisor", "I/O-bound workload");
         h.evidence = QCoreApplication::translate("Advisor",
-            "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with %5 I/O tokens, "
+            "I/O saturation %1 % (> %2 %) and P95 I/O wait %3 ms (> %4 ms) with I/O tokens set to %5, "
             "over the last %6 s")
                          .arg(observedAbove(w.ioSaturation, t.ioSaturationHighPercent),
                              threshold(t.ioSaturationHighPercent), observedAbove(w.ioWaitP95, t.ioWaitHighMs),
@@ -344,8 +345,8 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
         h.severity = AdvisorHint::Severity::Info;
         h.title = QCoreApplication::translate("Advisor", "CPU-bound workload");
         h.evidence = QCoreApplication::translate("Advisor",
-            "CPU saturation %1 % (> %2 %) and P95 CPU wait %3 ms (< %4 ms) with %5 CPU tokens on "
-            "%6 cores, over the last %7 s")
+            "CPU saturation %1 % (> %2 %) and P95 CPU wait %3 ms (< %4 ms) with CPU tokens set to %5 (cores: "
+            "%6), over the last %7 s")
                          .arg(observedAbove(w.cpuSaturation, t.cpuSaturationHighPercent),
                              threshold(t.cpuSaturationHighPercent), observedBelow(w.cpuWaitP95, t.cpuWaitLowMs),
                              threshold(t.cpuWaitLowMs), QString::number(w.cpuTokens), QString::number(m_cores), span);
@@ -377,7 +378,7 @@ QList<AdvisorHint> Advisor::evaluate(const QList<MetricsSnapshot> &window) const
                              QString::number(w.tasksCompleted), span);
         h.knob = Knob::PerFileWorkers;
         h.action = QCoreApplication::translate(
-            "Advisor", "Raise per-file workers or files in flight so that the %1 CPU tokens have work")
+            "Advisor", "Raise per-file workers or files in flight so that every CPU token (%1) has work")
                        .arg(w.cpuTokens);
         hints.append(h);
     }

@@ -416,7 +416,7 @@ void TestAdvisor::details_data()
         QTest::newRow("cpu-wait-high 1 -> cores")
             << s << QStringLiteral("cpu-wait-high") << warning << int(Knob::CpuTokens) << 1 << kCores
             << QStringList{QStringLiteral("P95 CPU wait 73.2 ms (> 50 ms)"), QStringLiteral("41.0 % (< 50 %)"),
-                           QStringLiteral("last 10 s")}
+                   QStringLiteral("last 10 s")}
             << QStringList{QStringLiteral("Raise CPU tokens from 1 to 8")};
         s.cpuTokens = kCores;
         QTest::newRow("cpu-wait-high cores -> cores + 1")
@@ -438,10 +438,10 @@ void TestAdvisor::details_data()
         QTest::newRow("io-queue-saturated SSD 12 -> 6")
             << s << QStringLiteral("io-queue-saturated") << warning << int(Knob::IoTokens) << 12 << 6
             << QStringList{QStringLiteral("I/O saturation 95.0 % (> 90 %)"),
-                           QStringLiteral("P95 I/O wait 150.0 ms (> 100 ms)"), QStringLiteral("12 I/O tokens"),
-                           QStringLiteral("SSD")}
+                   QStringLiteral("P95 I/O wait 150.0 ms (> 100 ms)"), QStringLiteral("I/O tokens set to 12"),
+                   QStringLiteral("SSD")}
             << QStringList{QStringLiteral("Lower I/O tokens from 12 to 6"), QStringLiteral("storage type"),
-                           QStringLiteral("HDD uses 4")};
+                   QStringLiteral("HDD uses 4")};
         s.ioTokens = 24;
         s.storageType = QStringLiteral("NVMe");
         QTest::newRow("io-queue-saturated NVMe 24 -> 12")
@@ -460,20 +460,19 @@ void TestAdvisor::details_data()
         s.ioTokens = 1;
         QTest::newRow("io-queue-saturated at 1")
             << s << QStringLiteral("io-queue-saturated") << warning << int(Knob::IoTokens) << 1 << -1
-            << QStringList{QStringLiteral("1 I/O tokens")} << QStringList{QStringLiteral("already at 1")};
+            << QStringList{QStringLiteral("I/O tokens set to 1")} << QStringList{QStringLiteral("already at 1")};
     }
     {
         Sample s;
         s.ioSaturation = 85.5;
         s.ioWaitP95 = 62.4;
-        QTest::newRow("io-bound 12 -> 18")
-            << s << QStringLiteral("io-bound") << info << int(Knob::IoTokens) << 12 << 18
-            << QStringList{QStringLiteral("I/O saturation 85.5 % (> 80 %)"),
-                           QStringLiteral("P95 I/O wait 62.4 ms (> 50 ms)")}
-            << QStringList{QStringLiteral("Raise I/O tokens from 12 to 18")};
+        QTest::newRow("io-bound 12 -> 18") << s << QStringLiteral("io-bound") << info << int(Knob::IoTokens) << 12 << 18
+                                           << QStringList{QStringLiteral("I/O saturation 85.5 % (> 80 %)"),
+                                                  QStringLiteral("P95 I/O wait 62.4 ms (> 50 ms)")}
+                                           << QStringList{QStringLiteral("Raise I/O tokens from 12 to 18")};
         s.ioTokens = 1;
-        QTest::newRow("io-bound 1 -> 2") << s << QStringLiteral("io-bound") << info << int(Knob::IoTokens) << 1
-                                         << 2 << QStringList{} << QStringList{QStringLiteral("from 1 to 2")};
+        QTest::newRow("io-bound 1 -> 2") << s << QStringLiteral("io-bound") << info << int(Knob::IoTokens) << 1 << 2
+                                         << QStringList{} << QStringList{QStringLiteral("from 1 to 2")};
     }
     {
         Sample s;
@@ -493,8 +492,8 @@ void TestAdvisor::details_data()
             << QStringList{QStringLiteral("95.1 % (> 95 %)")} << QStringList{QStringLiteral("from 7 to 5")};
         s.cpuTokens = 1;
         QTest::newRow("memory-pressure with one CPU token")
-            << s << QStringLiteral("memory-pressure") << critical << int(Knob::ChunkSize) << -1 << -1
-            << QStringList{} << QStringList{QStringLiteral("files in flight")};
+            << s << QStringLiteral("memory-pressure") << critical << int(Knob::ChunkSize) << -1 << -1 << QStringList{}
+            << QStringList{QStringLiteral("files in flight")};
     }
     {
         Sample s;
@@ -502,7 +501,7 @@ void TestAdvisor::details_data()
         QTest::newRow("queue-depth-high raises CPU tokens")
             << s << QStringLiteral("queue-depth-high") << warning << int(Knob::CpuTokens) << 4 << kCores
             << QStringList{QStringLiteral("Queue depth reached 150 chunks (> 100)"),
-                           QStringLiteral("4 CPU tokens on 8 cores")}
+                   QStringLiteral("CPU tokens set to 4 (cores: 8)")}
             << QStringList{QStringLiteral("Raise CPU tokens from 4 to 8")};
         s.queueDepth = 10;
         s.queueWaitP95 = 62.5;
@@ -520,18 +519,20 @@ void TestAdvisor::details_data()
         QTest::newRow("cpu-bound 7 -> 8")
             << s << QStringLiteral("cpu-bound") << info << int(Knob::CpuTokens) << 7 << kCores
             << QStringList{QStringLiteral("CPU saturation 92.4 % (> 80 %)"),
-                           QStringLiteral("P95 CPU wait 3.1 ms (< 10 ms)"), QStringLiteral("7 CPU tokens on 8 cores")}
+                   QStringLiteral("P95 CPU wait 3.1 ms (< 10 ms)"), QStringLiteral("CPU tokens set to 7 (cores: 8)")}
             << QStringList{QStringLiteral("Raise CPU tokens from 7 to 8")};
     }
     {
         Sample s;
         s.cpuSaturation = 22.5;
         s.cpuWaitP95 = 0.4;
-        QTest::newRow("cpu-underused")
-            << s << QStringLiteral("cpu-underused") << info << int(Knob::PerFileWorkers) << -1 << -1
-            << QStringList{QStringLiteral("CPU saturation 22.5 % (< 50 %)"),
-                           QStringLiteral("P95 CPU wait 0.4 ms (< 10 ms)"), QStringLiteral("390 tasks completed")}
-            << QStringList{QStringLiteral("per-file workers"), QStringLiteral("files in flight")};
+        QTest::newRow("cpu-underused") << s << QStringLiteral("cpu-underused") << info << int(Knob::PerFileWorkers)
+                                       << -1 << -1
+                                       << QStringList{QStringLiteral("CPU saturation 22.5 % (< 50 %)"),
+                                              QStringLiteral("P95 CPU wait 0.4 ms (< 10 ms)"),
+                                              QStringLiteral("390 tasks completed")}
+                                       << QStringList{
+                                              QStringLiteral("per-file workers"), QStringLiteral("files in flight")};
     }
 }
 
@@ -578,7 +579,7 @@ void TestAdvisor::saturationIsIntervalWeighted()
     const QList<AdvisorHint> hints = advisor.evaluate(window);
     QCOMPARE(ids(hints), QStringList{QStringLiteral("cpu-wait-high")});
     QVERIFY2(hints.constFirst().evidence.contains(QStringLiteral("CPU saturation 28.0 %")),
-             qPrintable(hints.constFirst().evidence));
+        qPrintable(hints.constFirst().evidence));
     QVERIFY2(hints.constFirst().evidence.contains(QStringLiteral("last 1 s")), qPrintable(hints.constFirst().evidence));
 
     // Without intervals, a plain mean.
@@ -629,9 +630,9 @@ void TestAdvisor::evidenceNeverRoundsOntoThreshold()
     const QList<AdvisorHint> hints = advisor.evaluate(makeWindow(s));
     QCOMPARE(ids(hints), QStringList{QStringLiteral("cpu-wait-high")});
     QVERIFY2(hints.constFirst().evidence.contains(QStringLiteral("50.04 ms (> 50 ms)")),
-             qPrintable(hints.constFirst().evidence));
+        qPrintable(hints.constFirst().evidence));
     QVERIFY2(hints.constFirst().evidence.contains(QStringLiteral("49.96 % (< 50 %)")),
-             qPrintable(hints.constFirst().evidence));
+        qPrintable(hints.constFirst().evidence));
 }
 
 void TestAdvisor::thresholdsAreConfigurable()
@@ -696,8 +697,8 @@ void TestAdvisor::sweepKeepsInvariants()
                                 const QList<AdvisorHint> hints = advisor.evaluate(makeWindow(s, 4));
                                 const QString violation = invariantViolation(hints);
                                 QVERIFY2(violation.isEmpty(),
-                                         qPrintable(violation + QStringLiteral(" in [")
-                                                    + ids(hints).join(QLatin1Char(',')) + QLatin1Char(']')));
+                                    qPrintable(violation + QStringLiteral(" in [") + ids(hints).join(QLatin1Char(','))
+                                        + QLatin1Char(']')));
                                 ++evaluated;
                                 if (!hints.isEmpty())
                                     ++withHints;

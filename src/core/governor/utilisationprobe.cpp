@@ -46,7 +46,7 @@ void UtilisationProbe::run()
         bool busy = false;
         for (TokenPool *pool : m_pools)
             busy = busy || pool->inUse() > 0 || pool->waiters() > 0;
-        const auto period = busy ? milliseconds(1) : milliseconds(20);
+        const auto period = busy ? kBusyTick : kIdleTick;
         m_wake.wait_until(lock, last + period);
         const auto now = steady_clock::now();
         const double dt = duration<double>(now - last).count();

@@ -4,6 +4,7 @@
 
 #include <QtGlobal>
 
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -17,8 +18,8 @@ class TokenPool;
 /// reported as a time-weighted average over any interval instead of a reading
 /// at one instant.
 ///
-/// One process-wide thread wakes every millisecond while any pool has a token
-/// in use (every 20 ms while all are idle) and adds, for each pool,
+/// One process-wide thread wakes every kBusyTick while any pool has a token
+/// in use (every kIdleTick while all are idle) and adds, for each pool,
 /// inUse × dt and total × dt, where dt is the measured time since its previous
 /// tick (so a late tick is weighted correctly). The permit fast path pays
 /// nothing for this. Resolution: occupancy changes shorter than a tick are
@@ -30,6 +31,12 @@ class TokenPool;
 class UtilisationProbe final
 {
 public:
+    /// 5 ms: 50 ticks in the sampler's default 250 ms interval. A 1 ms tick
+    /// cost 3 % of a core during a pack (each wake-up also interrupts a
+    /// worker) for no better average.
+    static constexpr std::chrono::milliseconds kBusyTick{5};
+    static constexpr std::chrono::milliseconds kIdleTick{20};
+
     static UtilisationProbe &instance();
 
     void add(TokenPool *pool);

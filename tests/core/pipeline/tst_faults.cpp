@@ -113,6 +113,9 @@ private:
     /// Packs an input (for the restore cases) without any hook.
     FileReport packPlain(
         const QString &input, const QString &outDir, const KeyMaterial &keys, quint32 chunkSize = kChunk);
+    /// A pack whose input changed while it was read: failed, naming the
+    /// input and the cause, and nothing in out/.
+    void expectChangedWhileRead(const FileReport &r, const QString &input) const;
     /// Restores a container into outDir (any hook stays in place).
     FileReport restorePlain(const QString &container, const QString &outDir, const KeyMaterial &keys);
 
@@ -133,6 +136,15 @@ void TestFaults::cleanup()
     if (m_root) // never a temporary output left behind, whatever the test did
         QCOMPARE(partFilesUnder(m_root->path()), QStringList());
     m_root.reset();
+}
+
+void TestFaults::expectChangedWhileRead(const FileReport &r, const QString &input) const
+{
+    QCOMPARE(r.state, FileState::Failed);
+    QCOMPARE(r.errorKind, ErrorKind::Input);
+    QVERIFY2(
+        r.error.contains(input) && r.error.contains(QLatin1String("changed while being read")), qPrintable(r.error));
+    QCOMPARE(filesUnder(path(QStringLiteral("out"))), QStringList());
 }
 
 FileReport TestFaults::packPlain(
@@ -369,11 +381,7 @@ void TestFaults::changedWhileRead()
     posix::setFaultHook({});
     QVERIFY(changed.load());
     QCOMPARE(failures.load(), 0);
-    QCOMPARE(r.state, FileState::Failed);
-    QCOMPARE(r.errorKind, ErrorKind::Input);
-    QVERIFY2(
-        r.error.contains(input) && r.error.contains(QLatin1String("changed while being read")), qPrintable(r.error));
-    QCOMPARE(filesUnder(path(QStringLiteral("out"))), QStringList());
+    expectChangedWhileRead(r, input);
 }
 
 /// Chunks of 1 MiB and more are views of the input file: the workers read it
@@ -412,11 +420,7 @@ void TestFaults::changedAfterReaderFinished()
     const FileReport r = engine.report(id);
     QVERIFY(changed.load());
     QCOMPARE(failures.load(), 0);
-    QCOMPARE(r.state, FileState::Failed);
-    QCOMPARE(r.errorKind, ErrorKind::Input);
-    QVERIFY2(
-        r.error.contains(input) && r.error.contains(QLatin1String("changed while being read")), qPrintable(r.error));
-    QCOMPARE(filesUnder(path(QStringLiteral("out"))), QStringList());
+    expectChangedWhileRead(r, input);
 }
 
 // --- cancellation -----------------------------------------------------------------------------------

@@ -605,7 +605,9 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         printJson(array, exitCode);
     } else {
         const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        err(QStringLiteral("%1 of %2 files %3 in %4 s (%5 in, %6 out, %7 MB/s)")
+        // "1 of 1 file", "2 of 3 files": the noun follows the total.
+        err((reports.size() == 1 ? QStringLiteral("%1 of %2 file %3 in %4 s (%5 in, %6 out, %7 MB/s)")
+                                 : QStringLiteral("%1 of %2 files %3 in %4 s (%5 in, %6 out, %7 MB/s)"))
                 .arg(okCount)
                 .arg(reports.size())
                 .arg(pack                          ? QStringLiteral("packed")

@@ -700,6 +700,8 @@ private Q_SLOTS:
             r.err.constData());
         QVERIFY2(r.err.contains(QStringLiteral("skipped %1: not a regular file").arg(path(QStringLiteral("src/broken-link"))).toUtf8()),
             r.err.constData());
+        // The summary counts the files (the skipped ones are not among them).
+        QVERIFY2(r.err.contains(QStringLiteral("%1 of %1 files packed in ").arg(tree.size()).toUtf8()), r.err.constData());
         QStringList expected;
         for (auto it = tree.cbegin(); it != tree.cend(); ++it)
             expected.append(it.key() + QStringLiteral(".fgc"));
@@ -725,7 +727,9 @@ private Q_SLOTS:
 
         // Without -o: the output goes beside the input.
         writeFile(QStringLiteral("beside/x.txt"), "beside\n");
-        EXPECT_EXIT(run({QStringLiteral("pack"), QStringLiteral("--cipher"), QStringLiteral("none"), QStringLiteral("beside/x.txt")}), kExitOk);
+        r = run({QStringLiteral("pack"), QStringLiteral("--cipher"), QStringLiteral("none"), QStringLiteral("beside/x.txt")});
+        EXPECT_EXIT(r, kExitOk);
+        QVERIFY2(r.err.contains("1 of 1 file packed in "), r.err.constData()); // one file: no plural
         QCOMPARE(filesUnder(QStringLiteral("beside")), QStringList({QStringLiteral("x.txt"), QStringLiteral("x.txt.fgc")}));
     }
 

@@ -623,7 +623,7 @@
 <context>
     <name>flowgate::Engine</name>
     <message>
-        <location filename="../src/core/pipeline/engine.cpp" line="+1555"/>
+        <location filename="../src/core/pipeline/engine.cpp" line="+1678"/>
         <location line="+81"/>
         <source>cancelled before it started</source>
         <translation>vor dem Start abgebrochen</translation>
@@ -632,24 +632,25 @@
 <context>
     <name>flowgate::FileTask</name>
     <message>
-        <location line="-1396"/>
+        <location line="-1461"/>
         <location line="+59"/>
         <location line="+92"/>
         <location line="+177"/>
         <location line="+22"/>
-        <location line="+673"/>
+        <location line="+206"/>
+        <location line="+528"/>
         <source>cancelled</source>
         <translation>abgebrochen</translation>
     </message>
     <message>
-        <location line="-739"/>
+        <location line="-800"/>
         <location line="+6"/>
-        <location line="+694"/>
+        <location line="+755"/>
         <source>cannot write %1: %2</source>
         <translation>%1 kann nicht geschrieben werden: %2</translation>
     </message>
     <message>
-        <location line="-667"/>
+        <location line="-728"/>
         <source>cannot read %1: %2</source>
         <translation>%1 kann nicht gelesen werden: %2</translation>
     </message>
@@ -659,7 +660,7 @@
         <translation>%1 existiert bereits (mit --force überschreiben)</translation>
     </message>
     <message>
-        <location line="+51"/>
+        <location line="+59"/>
         <source>it is encrypted with the keychain&apos;s master key, but no keychain key was given; use the keychain key source</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, es wurde aber kein Schlüssel aus dem Schlüsselbund angegeben; die Schlüsselquelle „Schlüsselbund“ verwenden</translation>
     </message>
@@ -679,19 +680,19 @@
         <translation>der Dateischlüssel kann nicht abgeleitet werden: %1</translation>
     </message>
     <message>
-        <location line="+11"/>
+        <location line="+58"/>
         <source>the cipher is not available: %1</source>
         <translation>das Verschlüsselungsverfahren ist nicht verfügbar: %1</translation>
     </message>
     <message>
         <location line="+11"/>
-        <location line="+186"/>
+        <location line="+192"/>
         <location line="+15"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
     <message>
-        <location line="-191"/>
+        <location line="-197"/>
         <source>encryption needs a key: choose the keychain or a passphrase, or --cipher none</source>
         <translation>Verschlüsselung braucht einen Schlüssel: den Schlüsselbund oder eine Passphrase wählen, oder --cipher none</translation>
     </message>
@@ -711,27 +712,27 @@
         <translation>der kompatible Modus braucht einen Codec (zstd, gzip, lz4 oder xz)</translation>
     </message>
     <message>
-        <location line="+42"/>
+        <location line="+43"/>
         <source>%1 changed while being read (it shrank to %2 bytes)</source>
         <translation>%1 hat sich beim Lesen geändert (auf %2 Bytes geschrumpft)</translation>
     </message>
     <message>
-        <location line="-536"/>
+        <location line="-592"/>
         <source>%1 changed while being read (size or modification time changed); nothing was written</source>
         <translation>%1 hat sich beim Lesen geändert (Größe oder Änderungszeit); es wurde nichts geschrieben</translation>
     </message>
     <message>
-        <location line="+770"/>
+        <location line="+831"/>
         <source>SHA-256 failed</source>
         <translation>SHA-256 fehlgeschlagen</translation>
     </message>
     <message>
-        <location line="-205"/>
+        <location line="-210"/>
         <source>codec %1: %2</source>
         <translation>Codec %1: %2</translation>
     </message>
     <message>
-        <location line="-572"/>
+        <location line="-628"/>
         <source>%1 changed while being read, or part of it could no longer be read; nothing was written</source>
         <translation>%1 hat sich beim Lesen verändert, oder ein Teil davon war nicht mehr lesbar; es wurde nichts geschrieben</translation>
     </message>
@@ -742,18 +743,23 @@
     </message>
     <message>
         <location line="+46"/>
+        <source>cannot encrypt %1: the keychain could not give its master key: %2</source>
+        <translation>%1 kann nicht verschlüsselt werden: der Schlüsselbund konnte seinen Hauptschlüssel nicht liefern: %2</translation>
+    </message>
+    <message>
+        <location line="+8"/>
         <source>it is encrypted with the keychain&apos;s master key, which the keychain could not give: %1</source>
         <translation>die Datei ist mit dem Hauptschlüssel aus dem Schlüsselbund verschlüsselt, den der Schlüsselbund nicht liefern konnte: %1</translation>
     </message>
     <message>
-        <location line="+133"/>
+        <location line="+181"/>
         <location line="+58"/>
         <source>compressing %1 failed: %2</source>
         <translation>Komprimieren von %1 fehlgeschlagen: %2</translation>
     </message>
     <message>
-        <location line="+11"/>
-        <location line="+250"/>
+        <location line="+14"/>
+        <location line="+252"/>
         <source>encryption failed: %1</source>
         <translation>Verschlüsselung fehlgeschlagen: %1</translation>
     </message>

@@ -28,6 +28,7 @@
 #include <csignal>
 #include <cstdio>
 #include <span>
+#include <thread>
 
 #include <unistd.h>
 
@@ -124,6 +125,37 @@ struct InputItem
     QString path;
     QString outputDir; // empty: beside the input
 };
+
+/// pack: the keychain's master key, asked for on a thread of its own while
+/// the run starts (see KeyMaterial::pending).
+struct KeyLookup
+{
+    std::shared_ptr<PendingMasterKey> pending = std::make_shared<PendingMasterKey>();
+    MasterKeyManager::KeyResult result; // written by the thread, read after join()
+    std::thread thread;
+
+    KeyLookup() = default;
+    ~KeyLookup()
+    {
+        if (thread.joinable())
+            thread.join();
+    }
+    Q_DISABLE_COPY_MOVE(KeyLookup)
+};
+
+/// QDir::mkpath() that also says which folders it made (appended to *made,
+/// outermost first), so a run that stops before writing can take them back.
+void makePath(const QString &dir, QStringList *made)
+{
+    QStringList missing;
+    for (QString d = QDir::cleanPath(dir); !QFileInfo::exists(d); d = QFileInfo(d).path()) {
+        missing.prepend(d);
+        if (QFileInfo(d).path() == d)
+            break;
+    }
+    if (QDir().mkpath(dir))
+        *made += missing;
+}
 
 /// True when one of the containers is encrypted with the keychain's master
 /// key, as its header says. A container that cannot be read or parsed here is
@@ -465,6 +497,7 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     // Restore and verify ask the keychain only when a container needs its key:
     // unencrypted and passphrase containers never touch it.
     const bool needsKey = pack ? settings.cipher != CipherId::None : anyNeedsKeychain(items);
+    std::unique_ptr<KeyLookup> keyLookup; // pack with the keychain's key
     if (p.isSet(QStringLiteral("passphrase-file"))) {
         QFile f(p.value(QStringLiteral("passphrase-file")));
         if (!f.open(QIODevice::ReadOnly)) {
@@ -479,24 +512,28 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             return stop(ExitInput);
         }
         settings.keys = KeyMaterial::fromPassphrase(passphrase);
+    } else if (needsKey && pack) {
+        // The keychain answers on its own thread while the run starts: files
+        // are read and compressed meanwhile, and only sealing waits for the
+        // key (about 16 ms of D-Bus, most of the start-up of a pack).
+        keyLookup = std::make_unique<KeyLookup>();
+        settings.keys = KeyMaterial::fromPendingMasterKey(keyLookup->pending);
+        keyLookup->thread = std::thread([lookup = keyLookup.get()] {
+            KeychainSecretStore store;
+            MasterKeyManager keys(store);
+            lookup->result = keys.loadOrCreate();
+            lookup->pending->resolve(
+                lookup->result.ok() ? std::make_shared<const SecureBytes>(std::move(lookup->result.key)) : nullptr,
+                lookup->result.keyId, lookup->result.message);
+        });
     } else if (needsKey) {
         KeychainSecretStore store;
         MasterKeyManager keys(store);
-        auto result = pack ? keys.loadOrCreate() : keys.load();
-        if (result.ok()) {
-            if (result.created)
-                err(QStringLiteral(
-                    "a new master key (id %1) was created in the keychain. Back it up: flowgate-cli key export FILE")
-                        .arg(result.keyId));
+        auto result = keys.load();
+        if (result.ok())
             settings.keys = KeyMaterial::fromMasterKey(std::move(result.key), result.keyId);
-        } else if (pack) {
-            err(QStringLiteral("%1\nUse --passphrase-file FILE to encrypt with a passphrase instead, or --cipher none.")
-                    .arg(result.message));
-            return stop(ExitInput);
-        } else {
-            // Each container that needs the key fails with this cause; the others carry on.
+        else // each container that needs the key fails with this cause; the others carry on
             settings.keys.keychainError = result.message;
-        }
     }
 
     // --- the run ---
@@ -527,10 +564,11 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     sampler.start();
     Engine engine(governor);
     quint64 totalBytes = 0;
+    QStringList madeDirs; // output folders this run made, outermost first
     for (const InputItem &item : std::as_const(items)) {
         JobSettings s = settings;
         if (!item.outputDir.isEmpty()) {
-            QDir().mkpath(item.outputDir);
+            makePath(item.outputDir, &madeDirs);
             s.outputDir = item.outputDir;
         }
         totalBytes += quint64(QFileInfo(item.path).size());
@@ -561,8 +599,29 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     }
     if (progress)
         std::fputs("\r\033[K", stderr);
+    // Pack with the keychain: the run started while the key was asked for.
+    bool keyFailed = false;
+    if (keyLookup) {
+        keyLookup->thread.join();
+        keyFailed = !keyLookup->result.ok();
+    }
+    if (keyFailed)
+        sampler.setSummaryCallback([](const QString &) {}); // no summary of a run that never began to write
     (void)sampler.sampleNow();
     sampler.stop();
+    if (keyFailed) {
+        // Every file waited for this key and stopped without an output; the
+        // folders made for their outputs go too (only empty ones can).
+        for (auto it = madeDirs.crbegin(); it != madeDirs.crend(); ++it)
+            QDir().rmdir(*it);
+        err(QStringLiteral("%1\nUse --passphrase-file FILE to encrypt with a passphrase instead, or --cipher none.")
+                .arg(keyLookup->result.message));
+        return stop(ExitInput);
+    }
+    if (keyLookup && keyLookup->result.created)
+        err(QStringLiteral(
+            "a new master key (id %1) was created in the keychain. Back it up: flowgate-cli key export FILE")
+                .arg(keyLookup->result.keyId));
 
     // --- the report ---
     const QList<FileReport> reports = engine.reports();

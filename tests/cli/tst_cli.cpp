@@ -388,6 +388,16 @@ private Q_SLOTS:
         EXPECT_EXIT(r, kExitInput);
         EXPECT_CONTAINS(r.err, QStringLiteral("--passphrase-file"), r);
         QVERIFY(!exists(QStringLiteral("in.txt.fgc")));
+        // A folder: the run starts while the keychain is asked, and when no
+        // key comes nothing of it stays, not even the folders made for outputs.
+        writeFile(QStringLiteral("tree/sub/deep.txt"), compressibleBytes(300'000));
+        writeFile(QStringLiteral("tree/top.txt"), "top\n");
+        QVERIFY(QDir().mkpath(path(QStringLiteral("keyless"))));
+        r = run({QStringLiteral("pack"), QStringLiteral("-o"), QStringLiteral("keyless"), QStringLiteral("tree")});
+        EXPECT_EXIT(r, kExitInput);
+        EXPECT_CONTAINS(r.err, QStringLiteral("--passphrase-file"), r);
+        QVERIFY2(!r.err.contains("Resources:"), r.err.constData());
+        QCOMPARE(QDir(path(QStringLiteral("keyless"))).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
 
         // A passphrase container restored without the passphrase: a key
         // problem (exit 3), not a corrupt container.

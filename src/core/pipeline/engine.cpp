@@ -131,6 +131,64 @@ KeyMaterial KeyMaterial::fromMasterKey(SecureBytes key, const QString &keyId)
     return k;
 }
 
+KeyMaterial KeyMaterial::fromPendingMasterKey(std::shared_ptr<PendingMasterKey> pending)
+{
+    KeyMaterial k;
+    k.source = fgc::KeySource::Keychain;
+    k.pending = std::move(pending);
+    return k;
+}
+
+void PendingMasterKey::resolve(std::shared_ptr<const SecureBytes> key, const QString &keyId, const QString &error)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_resolved)
+            return;
+        m_key = std::move(key);
+        m_keyId = keyId;
+        m_error = error;
+        m_resolved = true;
+    }
+    m_cv.notify_all();
+}
+
+bool PendingMasterKey::wait(const CancellationToken &token) const
+{
+    std::unique_lock lock(m_mutex);
+    // A short tick for the token: a cancelled file stops waiting soon.
+    while (!m_resolved) {
+        if (token.isCancelled())
+            return false;
+        m_cv.wait_for(lock, std::chrono::milliseconds(20));
+    }
+    return true;
+}
+
+bool PendingMasterKey::isResolved() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_resolved;
+}
+
+std::shared_ptr<const SecureBytes> PendingMasterKey::key() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_key;
+}
+
+QString PendingMasterKey::keyId() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_keyId;
+}
+
+QString PendingMasterKey::error() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_error;
+}
+
 KeyMaterial KeyMaterial::fromPassphrase(const QString &passphrase, const ScryptParams &params)
 {
     KeyMaterial k;
@@ -716,6 +774,14 @@ private:
             return nullptr;
         case fgc::KeySource::Keychain: {
             const KeyMaterial &k = m_settings.keys;
+            if (k.pending && k.source == fgc::KeySource::Keychain) {
+                // Pack, once the key came (finishHeader() waited for it).
+                if (const auto key = k.pending->key())
+                    return key;
+                *error = tr("cannot encrypt %1: the keychain could not give its master key: %2")
+                             .arg(m_path, k.pending->error());
+                return nullptr;
+            }
             if (k.source != fgc::KeySource::Keychain || !k.masterKey) {
                 *error = k.keychainError.isEmpty()
                     ? tr("it is encrypted with the keychain's master key, but no keychain key was given; use the "
@@ -764,6 +830,53 @@ private:
             return false;
         }
         m_fileKey = std::move(*key);
+        return true;
+    }
+
+    /// Completes the pack header: the key id, the file key, and the encoded
+    /// bytes with their hash (which every chunk's associated data binds).
+    /// With the keychain's key still pending it waits for the key first.
+    /// Once per file, on whichever thread needs it first.
+    bool finishHeader()
+    {
+        std::lock_guard lock(m_headerMutex);
+        if (m_headerReady.load(std::memory_order_relaxed))
+            return true;
+        if (failed())
+            return false;
+        fgc::Header &h = m_header;
+        if (h.encrypted()) {
+            if (h.keySource == fgc::KeySource::Keychain) {
+                const KeyMaterial &k = m_settings.keys;
+                QString keyId = k.keyId;
+                if (k.pending) {
+                    if (!k.pending->wait(m_cancel.token())) {
+                        fail(ErrorKind::Cancelled, tr("cancelled"));
+                        return false;
+                    }
+                    keyId = k.pending->keyId();
+                }
+                const QByteArray id = QByteArray::fromHex(keyId.toLatin1());
+                std::memcpy(
+                    h.keyId.data(), id.constData(), std::min<std::size_t>(h.keyId.size(), std::size_t(id.size())));
+            }
+            if (!setUpCipher(h))
+                return false;
+        }
+        m_headerBytes = fgc::encodeHeader(h, &m_headerHash);
+        m_headerReady.store(true, std::memory_order_release);
+        return true;
+    }
+
+    /// Writes the finished header at the start of the output (a container's
+    /// only; the compatible mode has none). Before the first chunk, once.
+    bool writeHeader()
+    {
+        if (!m_settings.compatible
+            && !writeOut(
+                reinterpret_cast<const std::uint8_t *>(m_headerBytes.constData()), std::size_t(m_headerBytes.size())))
+            return false;
+        m_headerWritten = true;
         return true;
     }
 
@@ -822,15 +935,15 @@ private:
             if (h.keySource == fgc::KeySource::Passphrase) {
                 h.scrypt = m_settings.keys.scrypt;
                 h.jobSalt = m_settings.keys.jobSalt;
-            } else {
-                const QByteArray id = QByteArray::fromHex(m_settings.keys.keyId.toLatin1());
-                std::memcpy(
-                    h.keyId.data(), id.constData(), std::min<std::size_t>(h.keyId.size(), std::size_t(id.size())));
             }
-            if (!setUpCipher(h))
+        }
+        // With the keychain's key still on its way, the header (which names
+        // the key) and the cipher wait for it: the first chunks are read and
+        // compressed meanwhile, and the writer puts the header first.
+        if (!h.encrypted() || !m_settings.keys.pending || m_settings.keys.pending->isResolved()) {
+            if (!finishHeader())
                 return;
         }
-        const QByteArray header = fgc::encodeHeader(h, &m_headerHash);
         m_report.chunkSize = h.chunkSize;
         m_report.originalSize = h.originalSize;
         const QString ext = m_settings.compatible ? CodecSpec::fileExtension(h.codec) : QStringLiteral(".fgc");
@@ -840,11 +953,12 @@ private:
         }
         if (!openOutput(QDir(outputFolderFor(m_path)).filePath(fi.fileName() + ext)))
             return;
-        if (!m_settings.compatible
-            && !writeOut(reinterpret_cast<const std::uint8_t *>(header.constData()), std::size_t(header.size())))
+        if (m_headerReady.load(std::memory_order_acquire) && !writeHeader())
             return;
 
         const quint64 chunks = h.chunkCount();
+        if (chunks == 0 && !m_headerWritten && (!finishHeader() || !writeHeader()))
+            return;
         m_report.chunks = chunks;
         if (m_settings.compatible && chunks == 0) {
             // The standard tools refuse an empty file: write one empty frame.
@@ -915,6 +1029,9 @@ private:
             return false;
         }
         if (m_header.encrypted()) {
+            // The key may still have been on its way while this compressed.
+            if (!m_headerReady.load(std::memory_order_acquire) && !finishHeader())
+                return false;
             Aead *aead = nullptr;
             if (!prepareAead(aead, ctx))
                 return false;
@@ -934,6 +1051,8 @@ private:
     void writeInOrder(Unit &u)
     {
         if (m_settings.mode == JobMode::Pack) {
+            if (!m_headerWritten && (!finishHeader() || !writeHeader()))
+                return;
             if (!m_settings.compatible) {
                 fgc::ChunkRecord r;
                 r.last = u.last;
@@ -1282,6 +1401,10 @@ private:
     std::atomic<int> m_outstanding{0};
     std::atomic<bool> m_mappedInput{false}; // some chunk was read as a view of the file
     bool m_direct = false; // restore: the output is written with O_DIRECT (by one writer at a time)
+    std::mutex m_headerMutex; // pack: finishHeader()
+    std::atomic<bool> m_headerReady{false}; // pack: m_header, m_headerBytes, m_headerHash and the file key are final
+    QByteArray m_headerBytes;
+    bool m_headerWritten = false; // by the reader before any chunk, or by the writer before the first
     std::mutex m_windowMutex;
     std::condition_variable m_windowCv;
     int m_unitsInFlight = 0;

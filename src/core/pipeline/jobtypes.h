@@ -13,7 +13,9 @@
 #include <QStringList>
 
 #include <array>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 
 namespace flowgate {
 
@@ -31,6 +33,34 @@ enum class ErrorKind {
 
 enum class FileState { Queued, Running, Paused, Done, Failed, Cancelled };
 
+class CancellationToken;
+
+/// The keychain's master key while it is still being fetched. A pack with it
+/// starts at once: it reads and compresses, and only sealing a chunk (and
+/// the header, which names the key) waits until the key is there. Resolved
+/// once, by whoever asked the keychain. Thread-safe.
+class PendingMasterKey
+{
+public:
+    /// The key and its id, or a null key and why the keychain could not give it.
+    void resolve(std::shared_ptr<const SecureBytes> key, const QString &keyId, const QString &error);
+    /// Waits until resolve() has run (true) or the token is cancelled (false).
+    bool wait(const CancellationToken &token) const;
+    bool isResolved() const;
+    /// After wait() returned true:
+    std::shared_ptr<const SecureBytes> key() const;
+    QString keyId() const;
+    QString error() const;
+
+private:
+    mutable std::mutex m_mutex;
+    mutable std::condition_variable m_cv;
+    bool m_resolved = false;
+    std::shared_ptr<const SecureBytes> m_key;
+    QString m_keyId;
+    QString m_error;
+};
+
 /// Where the keys of a job come from. Copyable; the secret is shared, never
 /// duplicated, and wiped when the last copy goes.
 struct KeyMaterial
@@ -47,8 +77,13 @@ struct KeyMaterial
     /// failed: a container that needs that key reports this as the cause.
     QString keychainError;
 
+    /// Keychain, still being fetched: the master key, its id and any error
+    /// come from here once it is resolved (pack only).
+    std::shared_ptr<PendingMasterKey> pending;
+
     static KeyMaterial none() { return {}; }
     static KeyMaterial fromMasterKey(SecureBytes key, const QString &keyId);
+    static KeyMaterial fromPendingMasterKey(std::shared_ptr<PendingMasterKey> pending);
     /// A new random job salt is drawn here: every file of the job shares it.
     static KeyMaterial fromPassphrase(const QString &passphrase, const ScryptParams &params = {});
 };

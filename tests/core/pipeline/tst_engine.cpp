@@ -117,6 +117,9 @@ private Q_SLOTS:
     void waitForIdleWaitsForSignals();
     void restoreDropsSetIdBits();
     void passphraseDerivedOncePerJob();
+    void pendingKeychainKey();
+    void pendingKeychainKeyFails();
+    void cancelWhileWaitingForTheKey();
 };
 
 // --- round trips ------------------------------------------------------------------
@@ -715,6 +718,130 @@ void TestEngine::manyFilesAtOnce()
     QCOMPARE(governor.memoryUsed(), qint64(0));
     QCOMPARE(governor.cpuTokensInUse(), 0);
     QCOMPARE(governor.filesInFlight(), 0);
+}
+
+// --- a keychain key still on its way ---------------------------------------------------
+
+namespace {
+
+/// A pack job whose keychain key is still pending, and its inputs.
+struct PendingPack
+{
+    QTemporaryDir root;
+    QString input;
+    QString empty;
+    QString packed;
+    std::shared_ptr<PendingMasterKey> pending = std::make_shared<PendingMasterKey>();
+
+    bool setUp()
+    {
+        const QDir dir(root.path());
+        if (!root.isValid() || !dir.mkdir(QStringLiteral("in")) || !dir.mkdir(QStringLiteral("packed")))
+            return false;
+        input = dir.filePath(QStringLiteral("in/notes.txt"));
+        empty = dir.filePath(QStringLiteral("in/empty.txt"));
+        packed = dir.filePath(QStringLiteral("packed"));
+        return makeInput(input, DataKind::Compressible, 6 * kChunk + 5, 41) && writeFileBytes(empty, QByteArray());
+    }
+    JobSettings settings() const
+    {
+        return packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::ChaCha20Poly1305,
+            KeyMaterial::fromPendingMasterKey(pending), kChunk, packed);
+    }
+};
+
+} // namespace
+
+/// The pack starts before the keychain answers: its chunks are read and
+/// compressed, and sealing them (and the header, which names the key) waits.
+/// Once the key comes, the containers are the ones that key opens.
+void TestEngine::pendingKeychainKey()
+{
+    PendingPack job;
+    QVERIFY(job.setUp());
+    Governor governor(testConfig(2));
+    governor.setFilesInFlight(2);
+    Engine engine(governor);
+    const int big = engine.addFile(job.input, job.settings());
+    const int empty = engine.addFile(job.empty, job.settings());
+
+    // Both CPU tokens end up on compressed chunks that wait for the key.
+    QTRY_VERIFY_WITH_TIMEOUT(governor.cpuTokensInUse() == 2, 20000);
+    QVERIFY(!engine.isIdle());
+    QVERIFY(engine.report(big).state == FileState::Running);
+    QVERIFY(engine.report(empty).state == FileState::Running);
+    const QString container = QDir(job.packed).filePath(QStringLiteral("notes.txt.fgc"));
+    QVERIFY(!QFileInfo::exists(container));
+
+    const SecureBytes master = randomMasterKey();
+    const QString keyId = randomKeyId();
+    job.pending->resolve(std::make_shared<const SecureBytes>(master.clone()), keyId, QString());
+    QVERIFY(engine.waitForIdle(std::chrono::seconds(120)));
+    for (const int id : {big, empty}) {
+        const FileReport r = engine.report(id);
+        QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+    }
+    const ContainerLayout l = parseContainer(readFileBytes(container));
+    QVERIFY2(l.ok, qPrintable(l.error));
+    QCOMPARE(toHex(l.header.keyId), keyId);
+    QCOMPARE(l.chunks.size(), 7);
+
+    const QString out = job.root.filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(out));
+    const JobSettings restore = restoreSettings(JobMode::Restore, keychainKeys(master, keyId), out);
+    for (const QString &name : {QStringLiteral("notes.txt"), QStringLiteral("empty.txt")}) {
+        const FileReport r = runOne(engine, QDir(job.packed).filePath(name + QStringLiteral(".fgc")), restore);
+        QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+        QCOMPARE(readFileBytes(QDir(out).filePath(name)),
+            readFileBytes(QDir(job.root.path()).filePath(QStringLiteral("in/") + name)));
+    }
+}
+
+/// The keychain gives no key: each file that waited for it fails with the
+/// keychain's cause and leaves nothing behind.
+void TestEngine::pendingKeychainKeyFails()
+{
+    PendingPack job;
+    QVERIFY(job.setUp());
+    Governor governor(testConfig(2));
+    governor.setFilesInFlight(2);
+    Engine engine(governor);
+    const int big = engine.addFile(job.input, job.settings());
+    const int empty = engine.addFile(job.empty, job.settings());
+    QTRY_VERIFY_WITH_TIMEOUT(governor.cpuTokensInUse() == 2, 20000);
+    job.pending->resolve(nullptr, QString(), QStringLiteral("no keychain service answered (test)"));
+    QVERIFY(engine.waitForIdle(std::chrono::seconds(120)));
+    for (const int id : {big, empty}) {
+        const FileReport r = engine.report(id);
+        QCOMPARE(r.state, FileState::Failed);
+        QCOMPARE(r.errorKind, ErrorKind::Key);
+        QVERIFY2(r.error.contains(r.input) && r.error.contains(QLatin1String("no keychain service answered (test)")),
+            qPrintable(r.error));
+    }
+    QCOMPARE(filesUnder(job.packed), QStringList());
+    QCOMPARE(partFilesUnder(job.root.path()), QStringList());
+    QCOMPARE(governor.cpuTokensInUse(), 0);
+}
+
+/// Cancelling stops the files that wait for the key; nothing is left.
+void TestEngine::cancelWhileWaitingForTheKey()
+{
+    PendingPack job;
+    QVERIFY(job.setUp());
+    Governor governor(testConfig(2));
+    governor.setFilesInFlight(2);
+    Engine engine(governor);
+    const int big = engine.addFile(job.input, job.settings());
+    const int empty = engine.addFile(job.empty, job.settings());
+    QTRY_VERIFY_WITH_TIMEOUT(governor.cpuTokensInUse() == 2, 20000);
+    engine.cancelAll();
+    QVERIFY(engine.waitForIdle(std::chrono::seconds(60)));
+    for (const int id : {big, empty})
+        QCOMPARE(engine.report(id).state, FileState::Cancelled);
+    QCOMPARE(filesUnder(job.packed), QStringList());
+    QCOMPARE(partFilesUnder(job.root.path()), QStringList());
+    QCOMPARE(governor.cpuTokensInUse(), 0);
+    QVERIFY(!job.pending->isResolved()); // the files did not need the key to stop
 }
 
 QTEST_GUILESS_MAIN(TestEngine)

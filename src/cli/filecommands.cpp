@@ -28,6 +28,7 @@
 #include <csignal>
 #include <cstdio>
 #include <span>
+#include <system_error>
 #include <thread>
 
 #include <unistd.h>
@@ -37,9 +38,14 @@ namespace flowgate::cli {
 namespace {
 
 std::atomic<bool> g_interrupted{false};
-void onSignal(int)
+void onSignal(int signal)
 {
-    g_interrupted.store(true);
+    // The second one quits at once, as it would have without this handler
+    // (a later run removes what that leaves behind).
+    if (g_interrupted.exchange(true)) {
+        std::signal(signal, SIG_DFL);
+        std::raise(signal);
+    }
 }
 
 void err(const QString &text)
@@ -131,21 +137,41 @@ struct InputItem
 struct KeyLookup
 {
     std::shared_ptr<PendingMasterKey> pending = std::make_shared<PendingMasterKey>();
-    MasterKeyManager::KeyResult result; // written by the thread, read after join()
+    MasterKeyManager::KeyResult result; // written by ask(), read after finish()
     std::thread thread;
 
     KeyLookup() = default;
-    ~KeyLookup()
+    ~KeyLookup() { finish(); }
+    Q_DISABLE_COPY_MOVE(KeyLookup)
+
+    void start()
+    {
+        try {
+            thread = std::thread([this] { ask(); });
+        } catch (const std::system_error &) {
+            ask(); // no thread to be had: asked here, before the run
+        }
+    }
+    void finish()
     {
         if (thread.joinable())
             thread.join();
     }
-    Q_DISABLE_COPY_MOVE(KeyLookup)
+
+private:
+    void ask()
+    {
+        KeychainSecretStore store;
+        MasterKeyManager keys(store);
+        result = keys.loadOrCreate();
+        pending->resolve(result.ok() ? std::make_shared<const SecureBytes>(std::move(result.key)) : nullptr,
+            result.keyId, result.message);
+    }
 };
 
 /// QDir::mkpath() that also says which folders it made (appended to *made,
 /// outermost first), so a run that stops before writing can take them back.
-void makePath(const QString &dir, QStringList *made)
+bool makePath(const QString &dir, QStringList *made)
 {
     QStringList missing;
     for (QString d = QDir::cleanPath(dir); !QFileInfo::exists(d); d = QFileInfo(d).path()) {
@@ -153,8 +179,10 @@ void makePath(const QString &dir, QStringList *made)
         if (QFileInfo(d).path() == d)
             break;
     }
-    if (QDir().mkpath(dir))
-        *made += missing;
+    if (!QDir().mkpath(dir))
+        return false;
+    *made += missing;
+    return true;
 }
 
 /// True when one of the containers is encrypted with the keychain's master
@@ -448,11 +476,12 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             settings.cipher = CipherId::None;
         }
     }
+    QStringList madeDirs; // output folders this run made, outermost first
     if (mode != JobMode::Verify) {
         settings.force = p.isSet(QStringLiteral("force"));
         if (p.isSet(QStringLiteral("output-dir"))) {
             const QString dir = p.value(QStringLiteral("output-dir"));
-            if (!QDir().mkpath(dir) || !QFileInfo(dir).isDir()) {
+            if (!makePath(dir, &madeDirs) || !QFileInfo(dir).isDir()) {
                 err(QStringLiteral("cannot use %1 as the output folder").arg(dir));
                 return ExitIo;
             }
@@ -516,16 +545,9 @@ int runFileCommand(const QString &command, const QStringList &arguments)
         // The keychain answers on its own thread while the run starts: files
         // are read and compressed meanwhile, and only sealing waits for the
         // key (about 16 ms of D-Bus, most of the start-up of a pack).
+        // (Asked when the run begins, below: no early return comes between.)
         keyLookup = std::make_unique<KeyLookup>();
         settings.keys = KeyMaterial::fromPendingMasterKey(keyLookup->pending);
-        keyLookup->thread = std::thread([lookup = keyLookup.get()] {
-            KeychainSecretStore store;
-            MasterKeyManager keys(store);
-            lookup->result = keys.loadOrCreate();
-            lookup->pending->resolve(
-                lookup->result.ok() ? std::make_shared<const SecureBytes>(std::move(lookup->result.key)) : nullptr,
-                lookup->result.keyId, lookup->result.message);
-        });
     } else if (needsKey) {
         KeychainSecretStore store;
         MasterKeyManager keys(store);
@@ -561,10 +583,11 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
     const auto start = std::chrono::steady_clock::now();
+    if (keyLookup)
+        keyLookup->start();
     sampler.start();
     Engine engine(governor);
     quint64 totalBytes = 0;
-    QStringList madeDirs; // output folders this run made, outermost first
     for (const InputItem &item : std::as_const(items)) {
         JobSettings s = settings;
         if (!item.outputDir.isEmpty()) {
@@ -580,7 +603,8 @@ int runFileCommand(const QString &command, const QStringList &arguments)
             cancelled = true;
             engine.cancelAll();
             if (!json)
-                err(QStringLiteral("interrupted: cancelling (temporary outputs are removed)..."));
+                err(QStringLiteral(
+                    "interrupted: cancelling (temporary outputs are removed; Ctrl-C again quits at once)..."));
         }
         if (progress) {
             const auto &m = governor.metrics();
@@ -602,11 +626,14 @@ int runFileCommand(const QString &command, const QStringList &arguments)
     // Pack with the keychain: the run started while the key was asked for.
     bool keyFailed = false;
     if (keyLookup) {
-        keyLookup->thread.join();
-        keyFailed = !keyLookup->result.ok();
+        if (cancelled && !keyLookup->pending->isResolved() && !json)
+            err(QStringLiteral("waiting for the keychain to answer (press Ctrl-C again to quit at once)..."));
+        keyLookup->finish();
+        // An interrupted run reports the interruption, whatever the keychain said.
+        keyFailed = !cancelled && !keyLookup->result.ok();
     }
     if (keyFailed)
-        sampler.setSummaryCallback([](const QString &) {}); // no summary of a run that never began to write
+        sampler.setSummaryCallback([](const QString &) {}); // no closing summary for a run that wrote nothing
     (void)sampler.sampleNow();
     sampler.stop();
     if (keyFailed) {

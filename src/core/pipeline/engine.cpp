@@ -774,8 +774,8 @@ private:
             return nullptr;
         case fgc::KeySource::Keychain: {
             const KeyMaterial &k = m_settings.keys;
-            if (k.pending && k.source == fgc::KeySource::Keychain) {
-                // Pack, once the key came (finishHeader() waited for it).
+            if (k.pending && m_settings.mode == JobMode::Pack) {
+                // Once the key came (finishHeader() waited for it).
                 if (const auto key = k.pending->key())
                     return key;
                 *error = tr("cannot encrypt %1: the keychain could not give its master key: %2")

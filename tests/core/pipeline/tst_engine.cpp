@@ -120,6 +120,7 @@ private Q_SLOTS:
     void pendingKeychainKey();
     void pendingKeychainKeyFails();
     void cancelWhileWaitingForTheKey();
+    void pendingKeyAlreadyThereOrNotNeeded();
 };
 
 // --- round trips ------------------------------------------------------------------
@@ -765,13 +766,15 @@ void TestEngine::pendingKeychainKey()
     const int big = engine.addFile(job.input, job.settings());
     const int empty = engine.addFile(job.empty, job.settings());
 
-    // Both CPU tokens end up on compressed chunks that wait for the key.
+    // Both CPU tokens end up on compressed chunks that wait for the key, and
+    // both outputs are open: empty, as neither a header nor a chunk can be
+    // written before the key is there.
     QTRY_VERIFY_WITH_TIMEOUT(governor.cpuTokensInUse() == 2, 20000);
+    QTRY_COMPARE_WITH_TIMEOUT(partFilesUnder(job.packed).size(), 2, 20000);
+    for (const QString &part : partFilesUnder(job.packed))
+        QCOMPARE(QFileInfo(QDir(job.packed).filePath(part)).size(), 0);
     QVERIFY(!engine.isIdle());
-    QVERIFY(engine.report(big).state == FileState::Running);
-    QVERIFY(engine.report(empty).state == FileState::Running);
     const QString container = QDir(job.packed).filePath(QStringLiteral("notes.txt.fgc"));
-    QVERIFY(!QFileInfo::exists(container));
 
     const SecureBytes master = randomMasterKey();
     const QString keyId = randomKeyId();
@@ -841,7 +844,47 @@ void TestEngine::cancelWhileWaitingForTheKey()
     QCOMPARE(filesUnder(job.packed), QStringList());
     QCOMPARE(partFilesUnder(job.root.path()), QStringList());
     QCOMPARE(governor.cpuTokensInUse(), 0);
-    QVERIFY(!job.pending->isResolved()); // the files did not need the key to stop
+}
+
+/// A key that came before the files started (the reader finishes the header
+/// itself), and packs that need no key, which never wait for one.
+void TestEngine::pendingKeyAlreadyThereOrNotNeeded()
+{
+    PendingPack job;
+    QVERIFY(job.setUp());
+    Governor governor(testConfig(2));
+    Engine engine(governor);
+    const SecureBytes master = randomMasterKey();
+    const QString keyId = randomKeyId();
+    job.pending->resolve(std::make_shared<const SecureBytes>(master.clone()), keyId, QString());
+    const QString out = job.root.filePath(QStringLiteral("out"));
+    QVERIFY(QDir().mkpath(out));
+    for (const QString &input : {job.input, job.empty}) {
+        const FileReport packed = runOne(engine, input, job.settings());
+        QVERIFY2(packed.state == FileState::Done, qPrintable(describe(packed)));
+        const ContainerLayout l = parseContainer(readFileBytes(packed.output));
+        QVERIFY2(l.ok, qPrintable(l.error));
+        QCOMPARE(toHex(l.header.keyId), keyId);
+        const FileReport restored
+            = runOne(engine, packed.output, restoreSettings(JobMode::Restore, keychainKeys(master, keyId), out));
+        QVERIFY2(restored.state == FileState::Done, qPrintable(describe(restored)));
+        QCOMPARE(readFileBytes(restored.output), readFileBytes(input));
+    }
+
+    // Unencrypted, and the compatible mode: the key (never resolved here) is not waited for.
+    auto never = std::make_shared<PendingMasterKey>();
+    for (const bool compatible : {false, true}) {
+        JobSettings plain = packSettings(CodecSpec{CodecId::Zstd, 3}, CipherId::None, KeyMaterial::none(), kChunk,
+            job.root.filePath(compatible ? QStringLiteral("compatible") : QStringLiteral("plain")));
+        plain.keys = KeyMaterial::fromPendingMasterKey(never);
+        plain.compatible = compatible;
+        QVERIFY(QDir().mkpath(plain.outputDir));
+        for (const QString &input : {job.input, job.empty}) {
+            const FileReport r = runOne(engine, input, plain, std::chrono::seconds(60));
+            QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
+        }
+    }
+    QVERIFY(!never->isResolved());
 }
 
 QTEST_GUILESS_MAIN(TestEngine)

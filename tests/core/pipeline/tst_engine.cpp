@@ -725,7 +725,8 @@ void TestEngine::manyFilesAtOnce()
 
 namespace {
 
-/// A pack job whose keychain key is still pending, and its inputs.
+/// A pack job whose keychain key is still pending, its inputs, and an
+/// engine (2 CPU tokens, 2 files in flight) to run it.
 struct PendingPack
 {
     QTemporaryDir root;
@@ -733,6 +734,10 @@ struct PendingPack
     QString empty;
     QString packed;
     std::shared_ptr<PendingMasterKey> pending = std::make_shared<PendingMasterKey>();
+    Governor governor{testConfig(2)};
+    Engine engine{governor}; // destroyed first: its threads end before the folder goes
+    int bigId = -1;
+    int emptyId = -1;
 
     bool setUp()
     {
@@ -742,7 +747,16 @@ struct PendingPack
         input = dir.filePath(QStringLiteral("in/notes.txt"));
         empty = dir.filePath(QStringLiteral("in/empty.txt"));
         packed = dir.filePath(QStringLiteral("packed"));
+        governor.setFilesInFlight(2);
         return makeInput(input, DataKind::Compressible, 6 * kChunk + 5, 41) && writeFileBytes(empty, QByteArray());
+    }
+    /// Adds both files; true once both CPU tokens hold compressed chunks
+    /// that wait for the key.
+    bool startAndWaitForTheKey()
+    {
+        bigId = engine.addFile(input, settings());
+        emptyId = engine.addFile(empty, settings());
+        return QTest::qWaitFor([this] { return governor.cpuTokensInUse() == 2; }, 20000);
     }
     JobSettings settings() const
     {
@@ -760,16 +774,11 @@ void TestEngine::pendingKeychainKey()
 {
     PendingPack job;
     QVERIFY(job.setUp());
-    Governor governor(testConfig(2));
-    governor.setFilesInFlight(2);
-    Engine engine(governor);
-    const int big = engine.addFile(job.input, job.settings());
-    const int empty = engine.addFile(job.empty, job.settings());
-
+    Engine &engine = job.engine;
     // Both CPU tokens end up on compressed chunks that wait for the key, and
     // both outputs are open: empty, as neither a header nor a chunk can be
     // written before the key is there.
-    QTRY_VERIFY_WITH_TIMEOUT(governor.cpuTokensInUse() == 2, 20000);
+    QVERIFY(job.startAndWaitForTheKey());
     QTRY_COMPARE_WITH_TIMEOUT(partFilesUnder(job.packed).size(), 2, 20000);
     for (const QString &part : partFilesUnder(job.packed))
         QCOMPARE(QFileInfo(QDir(job.packed).filePath(part)).size(), 0);
@@ -780,7 +789,7 @@ void TestEngine::pendingKeychainKey()
     const QString keyId = randomKeyId();
     job.pending->resolve(std::make_shared<const SecureBytes>(master.clone()), keyId, QString());
     QVERIFY(engine.waitForIdle(std::chrono::seconds(120)));
-    for (const int id : {big, empty}) {
+    for (const int id : {job.bigId, job.emptyId}) {
         const FileReport r = engine.report(id);
         QVERIFY2(r.state == FileState::Done, qPrintable(describe(r)));
     }
@@ -806,16 +815,11 @@ void TestEngine::pendingKeychainKeyFails()
 {
     PendingPack job;
     QVERIFY(job.setUp());
-    Governor governor(testConfig(2));
-    governor.setFilesInFlight(2);
-    Engine engine(governor);
-    const int big = engine.addFile(job.input, job.settings());
-    const int empty = engine.addFile(job.empty, job.settings());
-    QTRY_VERIFY_WITH_TIMEOUT(governor.cpuTokensInUse() == 2, 20000);
+    QVERIFY(job.startAndWaitForTheKey());
     job.pending->resolve(nullptr, QString(), QStringLiteral("no keychain service answered (test)"));
-    QVERIFY(engine.waitForIdle(std::chrono::seconds(120)));
-    for (const int id : {big, empty}) {
-        const FileReport r = engine.report(id);
+    QVERIFY(job.engine.waitForIdle(std::chrono::seconds(120)));
+    for (const int id : {job.bigId, job.emptyId}) {
+        const FileReport r = job.engine.report(id);
         QCOMPARE(r.state, FileState::Failed);
         QCOMPARE(r.errorKind, ErrorKind::Key);
         QVERIFY2(r.error.contains(r.input) && r.error.contains(QLatin1String("no keychain service answered (test)")),
@@ -823,7 +827,7 @@ void TestEngine::pendingKeychainKeyFails()
     }
     QCOMPARE(filesUnder(job.packed), QStringList());
     QCOMPARE(partFilesUnder(job.root.path()), QStringList());
-    QCOMPARE(governor.cpuTokensInUse(), 0);
+    QCOMPARE(job.governor.cpuTokensInUse(), 0);
 }
 
 /// Cancelling stops the files that wait for the key; nothing is left.
@@ -831,19 +835,14 @@ void TestEngine::cancelWhileWaitingForTheKey()
 {
     PendingPack job;
     QVERIFY(job.setUp());
-    Governor governor(testConfig(2));
-    governor.setFilesInFlight(2);
-    Engine engine(governor);
-    const int big = engine.addFile(job.input, job.settings());
-    const int empty = engine.addFile(job.empty, job.settings());
-    QTRY_VERIFY_WITH_TIMEOUT(governor.cpuTokensInUse() == 2, 20000);
-    engine.cancelAll();
-    QVERIFY(engine.waitForIdle(std::chrono::seconds(60)));
-    for (const int id : {big, empty})
-        QCOMPARE(engine.report(id).state, FileState::Cancelled);
+    QVERIFY(job.startAndWaitForTheKey());
+    job.engine.cancelAll();
+    QVERIFY(job.engine.waitForIdle(std::chrono::seconds(60)));
+    for (const int id : {job.bigId, job.emptyId})
+        QCOMPARE(job.engine.report(id).state, FileState::Cancelled);
     QCOMPARE(filesUnder(job.packed), QStringList());
     QCOMPARE(partFilesUnder(job.root.path()), QStringList());
-    QCOMPARE(governor.cpuTokensInUse(), 0);
+    QCOMPARE(job.governor.cpuTokensInUse(), 0);
 }
 
 /// A key that came before the files started (the reader finishes the header
@@ -852,8 +851,7 @@ void TestEngine::pendingKeyAlreadyThereOrNotNeeded()
 {
     PendingPack job;
     QVERIFY(job.setUp());
-    Governor governor(testConfig(2));
-    Engine engine(governor);
+    Engine &engine = job.engine;
     const SecureBytes master = randomMasterKey();
     const QString keyId = randomKeyId();
     job.pending->resolve(std::make_shared<const SecureBytes>(master.clone()), keyId, QString());

@@ -397,7 +397,8 @@ private Q_SLOTS:
         EXPECT_EXIT(r, kExitInput);
         EXPECT_CONTAINS(r.err, QStringLiteral("--passphrase-file"), r);
         QVERIFY2(!r.err.contains("Resources:"), r.err.constData());
-        QCOMPARE(QDir(path(QStringLiteral("keyless"))).entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
+        const QDir keyless(path(QStringLiteral("keyless")));
+        QCOMPARE(keyless.entryList(QDir::AllEntries | QDir::Hidden | QDir::NoDotAndDotDot), QStringList());
 
         // A passphrase container restored without the passphrase: a key
         // problem (exit 3), not a corrupt container.
@@ -711,7 +712,8 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains(QStringLiteral("skipped %1: not a regular file").arg(path(QStringLiteral("src/broken-link"))).toUtf8()),
             r.err.constData());
         // The summary counts the files (the skipped ones are not among them).
-        QVERIFY2(r.err.contains(QStringLiteral("%1 of %1 files packed in ").arg(tree.size()).toUtf8()), r.err.constData());
+        const QString summary = QStringLiteral("%1 of %1 files packed in ").arg(tree.size());
+        QVERIFY2(r.err.contains(summary.toUtf8()), r.err.constData());
         QStringList expected;
         for (auto it = tree.cbegin(); it != tree.cend(); ++it)
             expected.append(it.key() + QStringLiteral(".fgc"));

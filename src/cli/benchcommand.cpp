@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <functional>
@@ -75,12 +76,20 @@ QByteArray buildCorpus(qint64 size)
     return out;
 }
 
-/// Runs fn(0) … fn(threads − 1) on `threads` threads that start together,
-/// `rounds` times; returns the MB/s (10^6 bytes) of all threads together in
-/// the best round, each thread having processed bytesPerThread.
-double measure(std::size_t bytesPerThread, int threads, int rounds, const std::function<void(int)> &fn)
+/// A stage's speed in MB/s (10^6 bytes) of all its threads together: in its
+/// median round, what it typically does on this machine as it is now, and in
+/// its best round, what it does when nothing else gets in the way.
+struct Speed
 {
-    double best = 1e300;
+    double typical = 0;
+    double best = 0;
+};
+
+/// Runs fn(0) … fn(threads − 1) on `threads` threads that start together,
+/// `rounds` times, each thread processing bytesPerThread per round.
+Speed measure(std::size_t bytesPerThread, int threads, int rounds, const std::function<void(int)> &fn)
+{
+    std::vector<double> seconds;
     for (int r = 0; r < rounds; ++r) {
         std::latch start(threads + 1);
         std::vector<std::thread> pool;
@@ -93,16 +102,20 @@ double measure(std::size_t bytesPerThread, int threads, int rounds, const std::f
         start.arrive_and_wait();
         for (std::thread &th : pool)
             th.join();
-        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        seconds.push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
-    return double(bytesPerThread) * threads / 1e6 / best;
+    std::sort(seconds.begin(), seconds.end());
+    const std::size_t n = seconds.size();
+    const double median = n % 2 ? seconds[n / 2] : (seconds[n / 2 - 1] + seconds[n / 2]) / 2;
+    const double megabytes = double(bytesPerThread) * threads / 1e6;
+    return {megabytes / median, megabytes / seconds.front()};
 }
 
 /// One stage's speed alone on one core and on N cores at once.
 struct StageSpeed
 {
-    double one = 0;
-    double all = 0;
+    Speed one;
+    Speed all;
 };
 
 } // namespace
@@ -115,6 +128,9 @@ int runBench(const QStringList &arguments)
                        "programs, libraries), on one core and on N cores at once, then prints the throughput\n"
                        "limit the stages allow together on N cores: 1 / (sum over the stages of seconds per\n"
                        "input MB with N cores on that stage).\n"
+                       "Each stage runs several rounds. The speeds and the limit come from each stage's median\n"
+                       "round: what this machine typically does as it is now, to compare with one run of a\n"
+                       "pack. The limit from each stage's best round is printed beside it.\n"
                        "With --make-corpus FILE it writes that corpus to FILE instead (for end-to-end runs)."));
     p.addHelpOption();
     p.addOptions({
@@ -123,6 +139,7 @@ int runBench(const QStringList &arguments)
         {QStringLiteral("cipher"), QStringLiteral("Cipher to measure (default chacha20)."), QStringLiteral("CIPHER")},
         {QStringLiteral("cores"), QStringLiteral("Cores for the combined limit (default 2)."), QStringLiteral("N")},
         {QStringLiteral("chunk-size"), QStringLiteral("Chunk size in MiB (default 4)."), QStringLiteral("MIB")},
+        {QStringLiteral("rounds"), QStringLiteral("Rounds of each stage (default 3)."), QStringLiteral("N")},
         {QStringLiteral("make-corpus"), QStringLiteral("Write the corpus to FILE and exit."), QStringLiteral("FILE")},
     });
     if (!p.parse(arguments)) {
@@ -137,12 +154,15 @@ int runBench(const QStringList &arguments)
     const int sizeMiB = p.isSet(QStringLiteral("size")) ? p.value(QStringLiteral("size")).toInt(&ok) : 64;
     const int cores = p.isSet(QStringLiteral("cores")) ? p.value(QStringLiteral("cores")).toInt(&ok) : 2;
     const int chunkMiB = p.isSet(QStringLiteral("chunk-size")) ? p.value(QStringLiteral("chunk-size")).toInt(&ok) : 4;
+    bool roundsOk = true;
+    const int rounds = p.isSet(QStringLiteral("rounds")) ? p.value(QStringLiteral("rounds")).toInt(&roundsOk) : 3;
     QString error;
     const auto spec = CodecSpec::parse(
         p.isSet(QStringLiteral("codec")) ? p.value(QStringLiteral("codec")) : QStringLiteral("zstd:3"), &error);
     const auto cipher = parseCipher(
         p.isSet(QStringLiteral("cipher")) ? p.value(QStringLiteral("cipher")) : QStringLiteral("chacha20"));
-    if (!ok || sizeMiB < 1 || cores < 1 || chunkMiB < 1 || !spec || !cipher || *cipher == CipherId::None) {
+    if (!ok || !roundsOk || sizeMiB < 1 || cores < 1 || chunkMiB < 1 || rounds < 1 || rounds > 99 || !spec || !cipher
+        || *cipher == CipherId::None) {
         std::fprintf(stderr, "flowgate-cli bench: bad option value (see --help)\n");
         return ExitUsage;
     }
@@ -163,7 +183,6 @@ int runBench(const QStringList &arguments)
     const auto *data = reinterpret_cast<const std::uint8_t *>(corpus.constData());
     const std::size_t total = std::size_t(corpus.size());
     const std::size_t chunk = std::size_t(chunkMiB) * 1024 * 1024;
-    const int rounds = 3;
     // Each stage runs alone: on one core, then on `cores` threads at once
     // (each its own context and buffers), as the pipeline runs it. Cores of
     // a machine rarely scale perfectly (shared caches, memory bandwidth,
@@ -268,11 +287,13 @@ int runBench(const QStringList &arguments)
         ::close(fd);
     });
 
-    std::printf("Stage speeds, each stage alone (MB/s of the stage's own input; corpus %d MiB, %d MiB chunks):\n",
-        sizeMiB, chunkMiB);
+    std::printf("Stage speeds, each stage alone (MB/s of the stage's own input in its median round of %d;\n"
+                "corpus %d MiB, %d MiB chunks):\n",
+        rounds, sizeMiB, chunkMiB);
     std::printf("  %-28s %9s %9s\n", "", "1 core", qPrintable(QStringLiteral("%1 cores").arg(cores)));
     const auto row = [](const QString &name, const StageSpeed &speed, const QString &note = {}) {
-        std::printf("  %-28s %9.0f %9.0f%s\n", qPrintable(name), speed.one, speed.all, qPrintable(note));
+        std::printf(
+            "  %-28s %9.0f %9.0f%s\n", qPrintable(name), speed.one.typical, speed.all.typical, qPrintable(note));
     };
     row(QStringLiteral("read (page cache)"), read);
     row(QStringLiteral("SHA-256"), sha);
@@ -285,19 +306,24 @@ int runBench(const QStringList &arguments)
     // Seconds per input MB of each stage with all cores busy with it; the
     // stages share the cores, so their costs add up. Encryption and writing
     // (pack) and reading and decryption (restore) see the compressed bytes.
-    const auto packCost = [&](double StageSpeed::*at) {
-        return 1.0 / (read.*at) + 1.0 / (sha.*at) + 1.0 / (compress.*at) + (1.0 / ratio) / (seal.*at)
-            + (1.0 / ratio) / (write.*at);
+    using Pick = double (*)(const StageSpeed &);
+    const auto packCost = [&](Pick at) {
+        return 1.0 / at(read) + 1.0 / at(sha) + 1.0 / at(compress) + (1.0 / ratio) / at(seal)
+            + (1.0 / ratio) / at(write);
     };
-    const auto restoreCost = [&](double StageSpeed::*at) {
-        return (1.0 / ratio) / (read.*at) + (1.0 / ratio) / (seal.*at) + 1.0 / (decompress.*at) + 1.0 / (sha.*at)
-            + 1.0 / (write.*at);
+    const auto restoreCost = [&](Pick at) {
+        return (1.0 / ratio) / at(read) + (1.0 / ratio) / at(seal) + 1.0 / at(decompress) + 1.0 / at(sha)
+            + 1.0 / at(write);
     };
+    const Pick allTypical = [](const StageSpeed &s) { return s.all.typical; };
+    const Pick allBest = [](const StageSpeed &s) { return s.all.best; };
+    const Pick oneTypical = [](const StageSpeed &s) { return s.one.typical; };
     std::printf("Limit on %d cores, all stages together (MB/s of original data):\n", cores);
-    std::printf("  pack     %9.0f\n", 1.0 / packCost(&StageSpeed::all));
-    std::printf("  restore  %9.0f\n", 1.0 / restoreCost(&StageSpeed::all));
+    std::printf("  %-8s %13s %12s\n", "", "median rounds", "best rounds");
+    std::printf("  pack     %13.0f %12.0f\n", 1.0 / packCost(allTypical), 1.0 / packCost(allBest));
+    std::printf("  restore  %13.0f %12.0f\n", 1.0 / restoreCost(allTypical), 1.0 / restoreCost(allBest));
     std::printf("(If %d cores each ran at the one-core speed: pack %.0f, restore %.0f.)\n", cores,
-        double(cores) / packCost(&StageSpeed::one), double(cores) / restoreCost(&StageSpeed::one));
+        double(cores) / packCost(oneTypical), double(cores) / restoreCost(oneTypical));
     return ExitOk;
 }
 

@@ -310,6 +310,58 @@ private Q_SLOTS:
         EXPECT_EXIT(run({QStringLiteral("-v")}), kExitOk);
     }
 
+    // --- bench ---------------------------------------------------------------------------------
+
+    void benchPrintsEveryStageAndBothLimits()
+    {
+        const Result r = run({QStringLiteral("bench"), QStringLiteral("--size"), QStringLiteral("2"),
+            QStringLiteral("--chunk-size"), QStringLiteral("1"), QStringLiteral("--rounds"), QStringLiteral("3")});
+        EXPECT_EXIT(r, kExitOk);
+        const QString out = QString::fromUtf8(r.out);
+        QVERIFY2(out.contains(u"median round of 3"), r.out.constData());
+        for (const char *stage : {"read (page cache)", "SHA-256", "compress zstd:3", "encrypt chacha20",
+                 "write (page cache)", "decompress zstd"})
+            QVERIFY2(out.contains(QRegularExpression(QStringLiteral("^  %1\\s+[1-9]\\d*\\s+[1-9]\\d*")
+                                                         .arg(QRegularExpression::escape(QLatin1String(stage))),
+                         QRegularExpression::MultilineOption)),
+                stage);
+        // Each limit from the median rounds, then from the best rounds: no
+        // median round is faster than the best one.
+        for (const char *job : {"pack", "restore"}) {
+            const auto m = QRegularExpression(QStringLiteral("^  %1\\s+(\\d+)\\s+(\\d+)$").arg(QLatin1String(job)),
+                QRegularExpression::MultilineOption)
+                               .match(out);
+            QVERIFY2(m.hasMatch(), job);
+            const int median = m.captured(1).toInt();
+            const int best = m.captured(2).toInt();
+            QVERIFY2(median > 0 && median <= best, qPrintable(m.captured(0)));
+        }
+        for (const char *rounds : {"0", "100", "many"}) {
+            const Result bad = run({QStringLiteral("bench"), QStringLiteral("--rounds"), QLatin1String(rounds)});
+            EXPECT_EXIT(bad, kExitUsage);
+            EXPECT_CONTAINS(bad.err, QStringLiteral("bad option value"), bad);
+        }
+    }
+
+    void benchMakesTheCorpus()
+    {
+        const QString corpus = m_dir->filePath(QStringLiteral("corpus.bin"));
+        const Result r = run({QStringLiteral("bench"), QStringLiteral("--make-corpus"), corpus,
+            QStringLiteral("--size"), QStringLiteral("3")});
+        EXPECT_EXIT(r, kExitOk);
+        QCOMPARE(QFileInfo(corpus).size(), 3 * 1024 * 1024);
+        // Deterministic for a given system: the same corpus twice.
+        const QString again = m_dir->filePath(QStringLiteral("again.bin"));
+        EXPECT_EXIT(run({QStringLiteral("bench"), QStringLiteral("--make-corpus"), again, QStringLiteral("--size"),
+                        QStringLiteral("3")}),
+            kExitOk);
+        QFile a(corpus), b(again);
+        QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+        const QByteArray bytes = a.readAll();
+        QVERIFY(bytes == b.readAll());
+        QVERIFY(bytes.count('\0') < bytes.size()); // real files, not zeros
+    }
+
     // --- exit codes ----------------------------------------------------------------------------
 
     void usageErrors_data()

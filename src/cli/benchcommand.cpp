@@ -76,9 +76,10 @@ QByteArray buildCorpus(qint64 size)
     return out;
 }
 
-/// A stage's speed in MB/s (10^6 bytes) of all its threads together: in its
-/// median round, what it typically does on this machine as it is now, and in
-/// its best round, what it does when nothing else gets in the way.
+/// A stage's speed in MB/s (10^6 bytes) of all its threads together: over
+/// the median of its round times (the mean of the middle two for an even
+/// count), what it typically does on this machine as it is now, and in its
+/// best round, what it does when nothing else gets in the way.
 struct Speed
 {
     double typical = 0;
@@ -128,9 +129,9 @@ int runBench(const QStringList &arguments)
                        "programs, libraries), on one core and on N cores at once, then prints the throughput\n"
                        "limit the stages allow together on N cores: 1 / (sum over the stages of seconds per\n"
                        "input MB with N cores on that stage).\n"
-                       "Each stage runs several rounds. The speeds and the limit come from each stage's median\n"
-                       "round: what this machine typically does as it is now, to compare with one run of a\n"
-                       "pack. The limit from each stage's best round is printed beside it.\n"
+                       "Each stage runs --rounds times. The speeds and the limit come from the median of each\n"
+                       "stage's round times: what this machine typically does as it is now, to compare with\n"
+                       "one run of a pack. The limit from each stage's best round is printed beside it.\n"
                        "With --make-corpus FILE it writes that corpus to FILE instead (for end-to-end runs)."));
     p.addHelpOption();
     p.addOptions({
@@ -154,14 +155,14 @@ int runBench(const QStringList &arguments)
     const int sizeMiB = p.isSet(QStringLiteral("size")) ? p.value(QStringLiteral("size")).toInt(&ok) : 64;
     const int cores = p.isSet(QStringLiteral("cores")) ? p.value(QStringLiteral("cores")).toInt(&ok) : 2;
     const int chunkMiB = p.isSet(QStringLiteral("chunk-size")) ? p.value(QStringLiteral("chunk-size")).toInt(&ok) : 4;
-    bool roundsOk = true;
-    const int rounds = p.isSet(QStringLiteral("rounds")) ? p.value(QStringLiteral("rounds")).toInt(&roundsOk) : 3;
+    // A value that is not a number reads as 0, which is refused below.
+    const int rounds = p.isSet(QStringLiteral("rounds")) ? p.value(QStringLiteral("rounds")).toInt() : 3;
     QString error;
     const auto spec = CodecSpec::parse(
         p.isSet(QStringLiteral("codec")) ? p.value(QStringLiteral("codec")) : QStringLiteral("zstd:3"), &error);
     const auto cipher = parseCipher(
         p.isSet(QStringLiteral("cipher")) ? p.value(QStringLiteral("cipher")) : QStringLiteral("chacha20"));
-    if (!ok || !roundsOk || sizeMiB < 1 || cores < 1 || chunkMiB < 1 || rounds < 1 || rounds > 99 || !spec || !cipher
+    if (!ok || sizeMiB < 1 || cores < 1 || chunkMiB < 1 || rounds < 1 || rounds > 99 || !spec || !cipher
         || *cipher == CipherId::None) {
         std::fprintf(stderr, "flowgate-cli bench: bad option value (see --help)\n");
         return ExitUsage;
@@ -287,7 +288,7 @@ int runBench(const QStringList &arguments)
         ::close(fd);
     });
 
-    std::printf("Stage speeds, each stage alone (MB/s of the stage's own input in its median round of %d;\n"
+    std::printf("Stage speeds, each stage alone (MB/s of the stage's own input, median of %d rounds;\n"
                 "corpus %d MiB, %d MiB chunks):\n",
         rounds, sizeMiB, chunkMiB);
     std::printf("  %-28s %9s %9s\n", "", "1 core", qPrintable(QStringLiteral("%1 cores").arg(cores)));
@@ -322,7 +323,7 @@ int runBench(const QStringList &arguments)
     std::printf("  %-8s %13s %12s\n", "", "median rounds", "best rounds");
     std::printf("  pack     %13.0f %12.0f\n", 1.0 / packCost(allTypical), 1.0 / packCost(allBest));
     std::printf("  restore  %13.0f %12.0f\n", 1.0 / restoreCost(allTypical), 1.0 / restoreCost(allBest));
-    std::printf("(If %d cores each ran at the one-core speed: pack %.0f, restore %.0f.)\n", cores,
+    std::printf("(If %d cores each ran at the one-core speed, median rounds: pack %.0f, restore %.0f.)\n", cores,
         double(cores) / packCost(oneTypical), double(cores) / restoreCost(oneTypical));
     return ExitOk;
 }

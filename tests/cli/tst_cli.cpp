@@ -318,7 +318,7 @@ private Q_SLOTS:
             QStringLiteral("--chunk-size"), QStringLiteral("1"), QStringLiteral("--rounds"), QStringLiteral("3")});
         EXPECT_EXIT(r, kExitOk);
         const QString out = QString::fromUtf8(r.out);
-        QVERIFY2(out.contains(u"median round of 3"), r.out.constData());
+        QVERIFY2(out.contains(u"median of 3 rounds"), r.out.constData());
         for (const char *stage : {"read (page cache)", "SHA-256", "compress zstd:3", "encrypt chacha20",
                  "write (page cache)", "decompress zstd"})
             QVERIFY2(out.contains(QRegularExpression(QStringLiteral("^  %1\\s+[1-9]\\d*\\s+[1-9]\\d*")
@@ -336,6 +336,14 @@ private Q_SLOTS:
             const int best = m.captured(2).toInt();
             QVERIFY2(median > 0 && median <= best, qPrintable(m.captured(0)));
         }
+        // One round: its time is both the median and the best.
+        const Result one = run({QStringLiteral("bench"), QStringLiteral("--size"), QStringLiteral("2"),
+            QStringLiteral("--chunk-size"), QStringLiteral("1"), QStringLiteral("--rounds"), QStringLiteral("1")});
+        EXPECT_EXIT(one, kExitOk);
+        const auto limits
+            = QRegularExpression(QStringLiteral("^  pack\\s+(\\d+)\\s+(\\d+)$"), QRegularExpression::MultilineOption)
+                  .match(QString::fromUtf8(one.out));
+        QVERIFY2(limits.hasMatch() && limits.captured(1) == limits.captured(2), one.out.constData());
         for (const char *rounds : {"0", "100", "many"}) {
             const Result bad = run({QStringLiteral("bench"), QStringLiteral("--rounds"), QLatin1String(rounds)});
             EXPECT_EXIT(bad, kExitUsage);

@@ -12,8 +12,11 @@
 // it are served from the backing file). The file system is read-only and
 // uses direct I/O, so no cached page hides a failure. With FAULTYFS_DELAY_MS
 // set in the environment, every read first waits that many milliseconds (a
-// slow disk: the tests use it to interrupt a run in its middle). Unmount with
-// `fusermount3 -u MOUNTPOINT`.
+// slow disk: the tests use it to interrupt a run in its middle). With
+// FAULTYFS_STALL_FROM=OFFSET, a read that reaches OFFSET does not return (a
+// disk that stops answering) until the reader is interrupted: a reader that
+// is killed gets EINTR and can go (a signal it handles leaves it waiting).
+// Unmount with `fusermount3 -u MOUNTPOINT`.
 
 #define FUSE_USE_VERSION 31
 
@@ -32,6 +35,7 @@ static char g_path[4096]; // "/NAME"
 static off_t g_failAt;
 static int g_fd = -1;
 static unsigned g_delayMs;
+static off_t g_stallFrom = -1;
 
 static int faulty_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
@@ -87,6 +91,11 @@ static int faulty_read(const char *path, char *buf, size_t size, off_t offset, s
         return -ENOENT;
     if (g_delayMs)
         usleep(g_delayMs * 1000u);
+    if (g_stallFrom >= 0 && offset + (off_t)size > g_stallFrom) {
+        while (!fuse_interrupted())
+            usleep(10 * 1000);
+        return -EINTR;
+    }
     if (offset + (off_t)size > g_failAt) {
         // The part before the bad spot still reads, like a disk that fails
         // at one sector: the caller sees a short read, then EIO.
@@ -98,7 +107,15 @@ static int faulty_read(const char *path, char *buf, size_t size, off_t offset, s
     return got < 0 ? -errno : (int)got;
 }
 
+static void *faulty_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+    (void)conn;
+    cfg->intr = 1; // a stalled read learns that its reader is gone
+    return NULL;
+}
+
 static const struct fuse_operations g_ops = {
+    .init = faulty_init,
     .getattr = faulty_getattr,
     .open = faulty_open,
     .read = faulty_read,
@@ -124,6 +141,8 @@ int main(int argc, char *argv[])
     }
     const char *delay = getenv("FAULTYFS_DELAY_MS");
     g_delayMs = delay ? (unsigned)strtoul(delay, NULL, 10) : 0;
+    const char *stall = getenv("FAULTYFS_STALL_FROM");
+    g_stallFrom = stall ? (off_t)strtoll(stall, NULL, 10) : -1;
     g_fd = open(g_backing, O_RDONLY | O_CLOEXEC);
     if (g_fd < 0) {
         perror(g_backing);
